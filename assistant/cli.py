@@ -1,0 +1,176 @@
+"""The ``article-assistant`` command: index, ask, chat, eval, bench.
+
+Only this module (and the UI's launcher) reads the environment. Heavy libraries are imported inside the
+commands, so ``--help`` and argument errors return at once. Errors print one line and exit non-zero.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from assistant.errors import AssistantError
+
+
+def _settings(args: argparse.Namespace):
+    from assistant.settings import Settings
+
+    return Settings.from_env(
+        seeds_dir=getattr(args, "seeds", None),
+        index_dir=getattr(args, "index_dir", None),
+        embed_model=getattr(args, "model", None),
+        chroma_url=getattr(args, "chroma_url", None),
+        n_sources=getattr(args, "sources", None),
+        llm=getattr(args, "llm", None),
+    )
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
+    from index.build import build_index
+
+    assistant = Assistant(_settings(args))
+    report = build_index(assistant.settings, assistant.embedder, rebuild=args.rebuild)
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(report.summary())
+    return 1 if report.errors and not report.added and not report.unchanged else 0
+
+
+def format_answer(answer) -> str:
+    """The answer and its numbered sources, as the terminal shows them."""
+    lines = []
+    if answer.notice:
+        lines.append(f"note: {answer.notice}")
+    lines.append(answer.text)
+    if answer.citations:
+        lines.append("")
+        lines.append("Sources:")
+        for c in answer.citations:
+            where = f"{c.source}:{c.start}-{c.end}"
+            meta = ", ".join(
+                x for x in (c.title, c.date, f"paragraph {c.paragraph}" if c.paragraph else "") if x
+            )
+            lines.append(f"  [{c.n}] \u201c{c.quote}\u201d")
+            lines.append(f"      {meta} ({where})")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant, clean_question
+    from assistant.models import Answer
+
+    settings = _settings(args)
+    clean_question(args.question, settings.max_question_chars)  # fail fast, before loading anything
+    assistant = Assistant(settings)
+    if args.json:
+        print(json.dumps(assistant.answer(args.question).to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    final = None
+    streamed = False
+    for piece in assistant.stream(args.question):
+        if isinstance(piece, Answer):
+            final = piece
+        elif sys.stdout.isatty():
+            print(piece, end="", flush=True)
+            streamed = True
+    if streamed:
+        print("\r\033[K", end="")
+    print(format_answer(final))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from assistant.ui import launch
+
+    launch(_settings(args), host=args.host, port=args.port)
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluate import main as eval_main
+
+    return eval_main(args, _settings(args))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from assistant.bench import main as bench_main
+
+    return bench_main(args, _settings(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="article-assistant",
+        description="Answers questions about news articles, citing the exact words of the source.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--seeds", help="articles directory (env ASSISTANT_SEEDS_DIR, default seeds)")
+    common.add_argument("--index-dir", help="index directory (env ASSISTANT_INDEX_DIR, default .index)")
+    common.add_argument("--model", help="embedding model name or local path (env ASSISTANT_EMBED_MODEL)")
+    common.add_argument(
+        "--chroma-url", help="use a Chroma server, e.g. http://127.0.0.1:8000 (env ASSISTANT_CHROMA_URL)"
+    )
+    common.add_argument(
+        "--sources", type=int, help="how many sources an answer may cite (env ASSISTANT_SOURCES)"
+    )
+    common.add_argument(
+        "--llm", help="answer mode: extractive (default), local, openai, ollama (env ASSISTANT_LLM)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("index", parents=[common], help="build or update the index from the seeds directory")
+    p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("ask", parents=[common], help="answer one question and print its sources")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", parents=[common], help="serve the web chat (Gradio)")
+    p.add_argument("--host", default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"))
+    p.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", 7860)))
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("eval", parents=[common], help="measure answers against a question set")
+    p.add_argument("--set", dest="eval_set", help="question set in JSONL (default: eval/dev.jsonl)")
+    p.add_argument("--json", dest="json_out", help="write the report as JSON to this file")
+    p.add_argument("--baselines", action="store_true", help="also run the baseline pipelines")
+    p.add_argument(
+        "--min", action="append", default=[], metavar="KEY=VALUE", help="fail below this threshold"
+    )
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", parents=[common], help="measure speed, cold start, ingest and scale")
+    p.add_argument("--quick", action="store_true", help="skip the 100k-passage corpus")
+    p.add_argument("--out", default="bench-out", help="directory for JSON and plots")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    try:
+        return args.func(args)
+    except AssistantError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

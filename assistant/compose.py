@@ -1,0 +1,82 @@
+"""The extractive answerer: replies in the article's own sentences, each followed by its ``[n]`` marker.
+
+It needs no language model and cannot state anything the article does not: every sentence of its reply is
+a verbatim quote. It picks the best sentence and adds the runners-up only when they are nearly as close.
+An LLM answerer (``assistant.generate``) can replace it; both take the same ``Hit``s and return an Answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from assistant import answertype
+from assistant.models import Answer, Citation
+from assistant.retrieval import Hit
+
+MARGIN = 0.12  # a runner-up joins the answer when its similarity is within this of the best
+MIN_EXTRA = 0.35
+
+REFUSAL = "The article does not say."
+
+
+def citation(n: int, hit: Hit) -> Citation:
+    return Citation(
+        n=n,
+        source=hit.source,
+        start=hit.start,
+        end=hit.end,
+        quote=hit.text,
+        title=hit.title,
+        date=hit.date,
+        paragraph=hit.paragraph,
+    )
+
+
+def select(hits: Sequence[Hit], n_sources: int, question: str = "") -> list[Hit]:
+    """The best hit, then runners-up close to it in meaning, at most ``n_sources`` in all.
+
+    When the question asks for a kind of thing (a time, a number...), a close runner-up that has one goes
+    first if the best hit has none.
+    """
+    if not hits:
+        return []
+    best = max(h.dense for h in hits)
+    close = [h for h in hits if h.dense >= max(best - MARGIN, MIN_EXTRA)]
+    kind = answertype.expected(question)
+    # Numbers and times are specific enough to look a little further down the list for.
+    wider = [h for h in hits if h.dense >= MIN_EXTRA] if kind in {"number", "time"} else []
+    first = next((h for h in [hits[0], *close, *wider] if answertype.has(kind, h.text)), hits[0])
+    chosen = [first]
+    for hit in hits:
+        if hit is first:
+            continue
+        if len(chosen) >= n_sources:
+            break
+        if hit.dense >= max(best - MARGIN, MIN_EXTRA):
+            chosen.append(hit)
+    return chosen
+
+
+def refusal(question: str, reason: str = "") -> Answer:
+    text = REFUSAL if not reason else f"{REFUSAL} ({reason[0].upper()}{reason[1:]}.)"
+    return Answer(text=text, refused=True, citations=[], question=question)
+
+
+class ExtractiveAnswerer:
+    """Composes a reply from the selected sentences; streams it sentence by sentence."""
+
+    name = "extractive"
+
+    def stream(
+        self, question: str, hits: Sequence[Hit], n_sources: int, history=None
+    ) -> Iterator[str | Answer]:
+        chosen = select(hits, n_sources, question)
+        citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
+        parts = []
+        for c in citations:
+            part = f"{c.quote} [{c.n}]"
+            parts.append(part)
+            yield part if len(parts) == 1 else " " + part
+        yield Answer(
+            text=" ".join(parts), refused=False, citations=citations, question=question, mode=self.name
+        )

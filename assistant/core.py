@@ -1,0 +1,158 @@
+"""The assistant: retrieve -> judge -> compose, behind ``Assistant.stream`` and the module-level ``answer()``.
+
+Everything heavy (the model, the Chroma client, the lexical index) is built on first use and kept, so a
+process pays for it once. Front ends (CLI, Gradio) call ``answer`` or ``stream`` and format nothing
+themselves beyond layout.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import unicodedata
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+from assistant.compose import ExtractiveAnswerer, refusal
+from assistant.errors import BadQuestion, IndexNotBuilt
+from assistant.followup import retrieval_query
+from assistant.models import Answer
+from assistant.refusal import judge
+from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.retrieval import HybridRetriever
+    from index.store import IndexStore
+
+log = logging.getLogger(__name__)
+CANDIDATES = 8
+
+
+def clean_question(question: object, limit: int) -> str:
+    """Normalise a question; raise BadQuestion (one line) when it is empty or too long."""
+    if not isinstance(question, str):
+        raise BadQuestion(f"the question must be text, not {type(question).__name__}")
+    # Lone surrogates cannot be encoded; control characters carry no meaning in a question.
+    text = question.encode("utf-8", errors="replace").decode("utf-8")
+    text = "".join(" " if unicodedata.category(ch) in {"Cc", "Cf", "Cs"} else ch for ch in text)
+    text = " ".join(text.split())
+    if not text:
+        raise BadQuestion("the question is empty — ask something about the article")
+    if len(text) > limit:
+        raise BadQuestion(f"the question is {len(text):,} characters; the limit is {limit:,} — shorten it")
+    return text
+
+
+class Assistant:
+    """Answers questions from an index. Pass ``store``/``embedder``/``answerer`` to use your own parts."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        store: IndexStore | None = None,
+        embedder: Embeddings | None = None,
+        answerer=None,
+        client=None,
+    ) -> None:
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._store = store
+        self._client = client
+        self._retriever: HybridRetriever | None = None
+        self.answerer = answerer or ExtractiveAnswerer()
+        self._lock = threading.Lock()
+
+    @property
+    def embedder(self) -> Embeddings:
+        if self._embedder is None:
+            from index.embeddings import SentenceTransformerEmbeddings
+
+            self._embedder = SentenceTransformerEmbeddings(self.settings.embed_model)
+        return self._embedder
+
+    @property
+    def store(self) -> IndexStore:
+        if self._store is None:
+            from index.build import build_index
+            from index.store import open_index
+
+            try:
+                self._store = open_index(self.settings, self.embedder, client=self._client)
+            except IndexNotBuilt:
+                log.warning("no index yet: building it from %s", self.settings.seeds_dir)
+                build_index(self.settings, self.embedder, client=self._client)
+                self._store = open_index(self.settings, self.embedder, client=self._client)
+        return self._store
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        if self._retriever is None:
+            with self._lock:
+                if self._retriever is None:
+                    from assistant.retrieval import HybridRetriever
+
+                    self._retriever = HybridRetriever(self.store, self.embedder)
+                    self._retriever.refresh()
+        return self._retriever
+
+    def warm(self) -> Assistant:
+        """Load the model, open the index and run one query, so the first user does not wait."""
+        self.retriever.search("warm up", k=1)
+        return self
+
+    def stream(
+        self,
+        question: str,
+        history: Sequence[dict] | None = None,
+        *,
+        n_sources: int | None = None,
+        answerer=None,
+    ) -> Iterator[str | Answer]:
+        """Yield pieces of the reply text as they are composed, then the final ``Answer``."""
+        question = clean_question(question, self.settings.max_question_chars)
+        n_sources = max(1, n_sources or self.settings.n_sources)
+        query = retrieval_query(question, history)
+        retriever = self.retriever
+        hits = retriever.search(query, k=CANDIDATES)
+        verdict = judge(question, query, hits, retriever.vocabulary)
+        if verdict.refused:
+            result = refusal(question, verdict.reason)
+            result.retrieval_query = query
+            yield result.text
+            yield result
+            return
+        for piece in (answerer or self.answerer).stream(question, hits, n_sources, history=history):
+            if isinstance(piece, Answer):
+                piece.retrieval_query = query
+            yield piece
+
+    def answer(self, question: str, history: Sequence[dict] | None = None, **kwargs) -> Answer:
+        """The complete answer to ``question`` (with optional chat ``history``)."""
+        final = None
+        for piece in self.stream(question, history, **kwargs):
+            if isinstance(piece, Answer):
+                final = piece
+        assert final is not None  # stream() always ends with an Answer
+        return final
+
+
+_default: Assistant | None = None
+_default_lock = threading.Lock()
+
+
+def default_assistant() -> Assistant:
+    """The process-wide assistant built from ``Settings.from_env()`` on first use."""
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Assistant(Settings.from_env())
+    return _default
+
+
+def answer(question: str, history: Sequence[dict] | None = None, **kwargs) -> Answer:
+    """Answer ``question`` about the indexed articles, citing exact quotes; see ``Assistant.answer``."""
+    return default_assistant().answer(question, history, **kwargs)

@@ -1,0 +1,41 @@
+"""The answer contract: ``Answer`` with ``Citation``s whose quotes are exact slices of their source files."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Source ``n`` of an answer: ``Path(source).read_text(encoding="utf-8")[start:end] == quote``."""
+
+    n: int
+    source: str
+    start: int
+    end: int
+    quote: str
+    title: str = ""
+    date: str = ""
+    paragraph: int = 0
+
+    def verify(self, root: Path = Path(".")) -> bool:
+        """True when the quote is exactly the source file's text at ``start:end``."""
+        return (root / self.source).read_text(encoding="utf-8")[self.start : self.end] == self.quote
+
+
+@dataclass
+class Answer:
+    """A reply with inline ``[n]`` markers; ``refused`` when the articles do not support an answer."""
+
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    question: str = ""
+    mode: str = "extractive"
+    notice: str = ""  # one line shown above the answer, e.g. a fallback from a failed LLM backend
+    dropped: list[dict] = field(default_factory=list)  # generated sentences removed by verification, and why
+    retrieval_query: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)

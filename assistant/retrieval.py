@@ -1,0 +1,168 @@
+"""Hybrid retrieval of sentences: dense (Chroma) on sentences and on their passages, BM25 on sentences, fused.
+
+Three rankings vote with reciprocal rank fusion: a sentence's own embedding, its passage's embedding (the
+context a lone "he said" sentence lacks) and BM25 over sentence words. The result is a list of ``Hit``
+sentences, best first, each with the raw scores that refusal and composition look at.
+
+This module does not decide whether to answer or how to phrase it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from assistant.text import tokens
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from index.store import IndexStore
+
+RRF_K = 60
+DENSE_CANDIDATES = 30
+
+
+@dataclass
+class Hit:
+    """A candidate sentence with its offsets into the source file and its scores."""
+
+    id: str
+    text: str
+    source: str
+    start: int
+    end: int
+    paragraph: int
+    title: str
+    date: str
+    passage_id: str
+    dense: float = 0.0  # cosine similarity of the sentence to the query
+    passage_dense: float = 0.0  # cosine similarity of its passage
+    lexical: float = 0.0  # BM25
+    score: float = 0.0  # fused
+    ranks: dict[str, int] = field(default_factory=dict)
+
+
+def rrf(
+    rankings: dict[str, Sequence[str]], k: int = RRF_K, weights: dict[str, float] | None = None
+) -> dict[str, float]:
+    """Reciprocal rank fusion: ``sum(w / (k + rank))`` over the rankings an item appears in (rank from 1)."""
+    fused: dict[str, float] = {}
+    for name, ranking in rankings.items():
+        w = (weights or {}).get(name, 1.0)
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + w / (k + rank)
+    return fused
+
+
+class HybridRetriever:
+    """Retrieves sentences from an ``IndexStore``; the lexical index is built on first use."""
+
+    def __init__(self, store: IndexStore, embedder: Embeddings) -> None:
+        self.store = store
+        self.embedder = embedder
+        self._lock = threading.Lock()
+        self._loaded = False
+        self._sentences: dict[str, Hit] = {}
+        self._ids: list[str] = []
+        self._vocabulary: set[str] = set()
+        self._bm25 = None
+        self._by_passage: dict[str, list[str]] = {}
+
+    def refresh(self) -> None:
+        """(Re)load sentence records and the BM25 index from the store."""
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+        got = self.store.sentences.get(include=["documents", "metadatas"])
+        sentences: dict[str, Hit] = {}
+        for sid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
+            sentences[sid] = Hit(
+                id=sid,
+                text=text,
+                source=m["source"],
+                start=int(m["start"]),
+                end=int(m["end"]),
+                paragraph=int(m.get("paragraph", 0)),
+                title=m.get("title", ""),
+                date=m.get("date", ""),
+                passage_id=m.get("passage_id", ""),
+            )
+        ids = sorted(sentences, key=lambda i: (sentences[i].source, sentences[i].start))
+        corpus = [tokens(sentences[i].text) or ["\x00empty"] for i in ids]
+        bm25 = bm25s.BM25()
+        if corpus:
+            bm25.index(corpus, show_progress=False)
+        by_passage: dict[str, list[str]] = {}
+        for sid in ids:
+            by_passage.setdefault(sentences[sid].passage_id, []).append(sid)
+        with self._lock:
+            self._sentences, self._ids, self._bm25, self._by_passage = sentences, ids, bm25, by_passage
+            self._vocabulary = {t for doc in corpus for t in doc}
+            self._loaded = True
+
+    def _ensure(self) -> None:
+        if not self._loaded:
+            self.refresh()
+
+    @property
+    def vocabulary(self) -> set[str]:
+        self._ensure()
+        return self._vocabulary
+
+    @property
+    def size(self) -> int:
+        self._ensure()
+        return len(self._ids)
+
+    def _lexical(self, query: str, k: int) -> list[tuple[str, float]]:
+        terms = [t for t in tokens(query) if t in self._vocabulary]
+        if not terms or not self._ids:
+            return []
+        scores = self._bm25.get_scores(terms)
+        order = scores.argsort()[::-1][:k]
+        return [(self._ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def _dense(self, part, vector: list[float], k: int) -> list[tuple[str, float]]:
+        n = min(k, part._collection.count())
+        if n == 0:
+            return []
+        found = part.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        return [(doc.id, 1.0 - distance) for doc, distance in found]
+
+    def search(self, query: str, k: int = 10) -> list[Hit]:
+        """The ``k`` best sentences for ``query``, best first."""
+        self._ensure()
+        vector = self.embedder.embed_query(query)
+        dense = self._dense(self.store.sentences, vector, DENSE_CANDIDATES)
+        passages = dict(self._dense(self.store.passages, vector, DENSE_CANDIDATES))
+        lexical = self._lexical(query, DENSE_CANDIDATES)
+
+        passage_ranking = [
+            sid
+            for pid, _ in sorted(passages.items(), key=lambda x: -x[1])
+            for sid in self._by_passage.get(pid, [])
+        ]
+        rankings = {
+            "dense": [sid for sid, _ in dense],
+            "passage": passage_ranking,
+            "lexical": [sid for sid, _ in lexical],
+        }
+        fused = rrf(rankings)
+        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        hits = []
+        for sid, score in sorted(fused.items(), key=lambda x: -x[1])[:k]:
+            base = self._sentences.get(sid)
+            if base is None:  # the store changed since refresh(); the next refresh picks it up
+                continue
+            hit = Hit(**{**base.__dict__, "ranks": {}})
+            hit.dense = dense_scores.get(sid, 0.0)
+            hit.passage_dense = passages.get(base.passage_id, 0.0)
+            hit.lexical = lexical_scores.get(sid, 0.0)
+            hit.score = score
+            hit.ranks = {name: r.index(sid) + 1 for name, r in rankings.items() if sid in r}
+            hits.append(hit)
+        return hits

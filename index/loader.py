@@ -1,0 +1,131 @@
+"""Load articles from the seeds directory as LangChain Documents, keeping the file's text unchanged.
+
+``page_content`` is the whole file as ``Path.read_text(encoding="utf-8")`` returns it, so offsets into it are
+offsets into the file as a reader (and the citation contract) sees it. Metadata headers are not removed
+from the text; their length is recorded as ``body_start`` and the splitter starts there.
+
+Supported: ``.txt`` with an optional leading ``date YYYY-MM-DD`` header, and ``.md`` with optional YAML-style
+front matter (``title:``, ``date:``, ``url:``, ``outlet:``, ``author:``) or a leading ``# Title`` line.
+This module does not split, embed or store anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from langchain_core.documents import Document
+
+from assistant.errors import ArticleError, SeedsNotFound
+
+log = logging.getLogger(__name__)
+
+SUPPORTED = (".txt", ".md")
+_DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
+_MD_TITLE = re.compile(r"\A\s*#\s+(.+?)\s*$", re.MULTILINE)
+_TITLE_WORDS = 12
+
+
+@dataclass
+class LoadResult:
+    documents: list[Document] = field(default_factory=list)
+    errors: list[ArticleError] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def title_from_text(body: str) -> str:
+    """A short title: the first line if it reads like a headline, else the first words of the text."""
+    first_line = body.strip().split("\n", 1)[0].strip()
+    if first_line and len(first_line) <= 120 and not first_line.endswith((".", '"', "\u201d")):
+        return first_line.lstrip("# ").strip()
+    words = first_line.split()
+    return " ".join(words[:_TITLE_WORDS]) + ("\u2026" if len(words) > _TITLE_WORDS else "")
+
+
+def parse_article(text: str) -> tuple[int, dict[str, str]]:
+    """``(body_start, metadata)`` of an article's text: where the body begins, and its header fields."""
+    meta: dict[str, str] = {}
+    body_start = 0
+    if m := _DATE_HEADER.match(text):
+        meta["date"] = m.group(1)
+        body_start = m.end()
+    elif m := _FRONT_MATTER.match(text):
+        for line in m.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            if sep and key.strip() in {"title", "date", "url", "outlet", "author"}:
+                meta[key.strip()] = value.strip().strip("'\"")
+        body_start = m.end()
+    body = text[body_start:]
+    if "title" not in meta:
+        if m := _MD_TITLE.match(body):
+            meta["title"] = m.group(1)
+        else:
+            meta["title"] = title_from_text(body)
+    return body_start, meta
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.resolve().as_posix()
+
+
+def load_article(path: Path, root: Path) -> Document:
+    """Read one article file; raise ArticleError naming the file when it cannot be used."""
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise ArticleError(f"cannot read {path}: {e.strerror} — check its permissions") from e
+    if b"\x00" in raw:
+        raise ArticleError(f"{path} is a binary file, not an article — remove it from the seeds directory")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ArticleError(
+            f"{path} is not UTF-8 (byte {e.start}) — re-save it as UTF-8, e.g. iconv -t utf-8"
+        ) from e
+    # read_text applies universal newlines, exactly as a reader checking a citation will.
+    text = path.read_text(encoding="utf-8")
+    body_start, meta = parse_article(text)
+    if not text[body_start:].strip():
+        raise ArticleError(f"{path} has no article text — add text or remove the file")
+    source = _relative(path, root)
+    metadata = {"source": source, "body_start": body_start, "hash": content_hash(text), "date": "", **meta}
+    return Document(page_content=text, metadata=metadata, id=source)
+
+
+def load_articles(seeds_dir: Path, root: Path) -> LoadResult:
+    """Load every supported file under ``seeds_dir``; bad files are reported, not fatal."""
+    if not seeds_dir.is_dir():
+        raise SeedsNotFound(
+            f"seeds directory {seeds_dir} does not exist — create it and add .txt or .md articles, "
+            "or set ASSISTANT_SEEDS_DIR"
+        )
+    result = LoadResult()
+    seeds_root = seeds_dir.resolve()
+    for path in sorted(seeds_dir.rglob("*")):
+        if path.is_symlink() and not path.resolve().is_relative_to(seeds_root):
+            log.warning("skipping %s: it links outside the seeds directory", path)
+            result.skipped.append(str(path))
+            continue
+        if not path.is_file() or path.name.startswith("."):
+            continue
+        if path.suffix.lower() not in SUPPORTED:
+            log.warning("skipping %s: unsupported extension (use %s)", path, " or ".join(SUPPORTED))
+            result.skipped.append(str(path))
+            continue
+        try:
+            result.documents.append(load_article(path, root))
+        except ArticleError as e:
+            log.error("%s", e)
+            result.errors.append(e)
+    return result

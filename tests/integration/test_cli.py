@@ -1,0 +1,90 @@
+"""The CLI as a user runs it: a real subprocess, real index in a temp dir."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+CLI = [sys.executable, "-m", "assistant.cli"]
+
+
+def run(args, cwd, **env):
+    e = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+    return subprocess.run(CLI + args, cwd=cwd, env=e, capture_output=True, text=True, timeout=300)
+
+
+def test_help_imports_nothing_heavy():
+    code = (
+        "import sys, contextlib, io\n"
+        "from assistant.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try: main(['--help'])\n"
+        "    except SystemExit: pass\n"
+        "names = ('torch', 'chromadb', 'gradio', 'sentence_transformers', 'transformers')\n"
+        "heavy = [m for m in names if m in sys.modules]\n"
+        "print(heavy)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_importing_the_package_is_light():
+    code = (
+        "import sys, assistant, index; print([m for m in ('torch','chromadb','gradio') if m in sys.modules])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_empty_question_is_one_line_error(tmp_path):
+    result = run(["ask", "   "], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "error: the question is empty — ask something about the article"
+
+
+def test_missing_seeds_is_one_line_error(tmp_path):
+    result = run(["index"], tmp_path)
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "seeds directory" in lines[0] and "does not exist" in lines[0]
+
+
+@pytest.mark.slow
+def test_index_ask_and_json(tmp_path):
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    built = run(["index"], tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert "indexed 1 new or changed" in built.stdout
+    again = run(["index"], tmp_path)
+    assert "0 new or changed, 1 unchanged" in again.stdout
+    asked = run(["ask", "Who first reported the decision?"], tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert (
+        "Politico" in asked.stdout
+        and "[1]" in asked.stdout
+        and "seeds/000_5b9ea04de76b7050.txt:" in asked.stdout
+    )
+    as_json = run(["ask", "--json", "Where was Putin when he talked about escalation?"], tmp_path)
+    data = json.loads(as_json.stdout)
+    assert data["refused"] is False
+    c = data["citations"][0]
+    text = (tmp_path / c["source"]).read_text(encoding="utf-8")
+    assert text[c["start"] : c["end"]] == c["quote"] and "Uzbekistan" in c["quote"]
+
+
+@pytest.mark.slow
+def test_index_with_other_model_settings_tells_to_rebuild(tmp_path):
+    shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
+    assert run(["index"], tmp_path).returncode == 0
+    model_dir = tmp_path / "other-model"
+    from index.embeddings import resolve_model_path
+
+    shutil.copytree(resolve_model_path("all-MiniLM-L6-v2"), model_dir)
+    result = run(["ask", "Who reported it?", "--model", str(model_dir)], tmp_path)
+    assert result.returncode == 1
+    assert "index --rebuild" in result.stderr and len(result.stderr.strip().splitlines()) == 1
