@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CANDIDATES = 8
+ANSWER_MODES = ("extractive", "local", "openai", "ollama")
 
 
 def clean_question(question: object, limit: int) -> str:
@@ -98,6 +99,15 @@ class Assistant:
                     self._retriever.refresh()
         return self._retriever
 
+    def answerer_for(self, mode: str | None = None):
+        """The answerer for an answer mode; the extractive one is the default and the fallback."""
+        mode = mode or self.settings.llm
+        if mode not in ANSWER_MODES:
+            raise BadQuestion(f"unknown answer mode {mode!r} — use one of: {', '.join(ANSWER_MODES)}")
+        if mode == "extractive" or mode == getattr(self.answerer, "name", None):
+            return self.answerer
+        raise BadQuestion(f"answer mode {mode!r} is not available yet — use: extractive")
+
     def warm(self) -> Assistant:
         """Load the model, open the index and run one query, so the first user does not wait."""
         self.retriever.search("warm up", k=1)
@@ -109,9 +119,12 @@ class Assistant:
         history: Sequence[dict] | None = None,
         *,
         n_sources: int | None = None,
-        answerer=None,
+        mode: str | None = None,
     ) -> Iterator[str | Answer]:
-        """Yield pieces of the reply text as they are composed, then the final ``Answer``."""
+        """Yield pieces of the reply text as they are composed, then the final ``Answer``.
+
+        ``mode`` picks the answerer (see ``ANSWER_MODES``); the default is the settings' ``llm``.
+        """
         question = clean_question(question, self.settings.max_question_chars)
         n_sources = max(1, n_sources or self.settings.n_sources)
         query = retrieval_query(question, history)
@@ -124,7 +137,7 @@ class Assistant:
             yield result.text
             yield result
             return
-        for piece in (answerer or self.answerer).stream(question, hits, n_sources, history=history):
+        for piece in self.answerer_for(mode).stream(question, hits, n_sources, history=history):
             if isinstance(piece, Answer):
                 piece.retrieval_query = query
             yield piece
