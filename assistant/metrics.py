@@ -1,0 +1,204 @@
+"""Pure scoring functions for ``article-assistant eval``: citations against gold spans, refusals, latency.
+
+A *gold span* is where a gold substring of the question set occurs in a source file. A citation is
+*relevant* when its quote is at most ``MAX_QUOTE`` characters and its ``[start, end)`` overlaps a gold span
+of the same source: sentence-level credit, so a citation that quotes a whole 1,000-character chunk does not
+count even when the chunk contains the answer (``span_hit@3`` reports that laxer view separately).
+
+This module reads no files and runs no model; ``assistant.evaluate`` feeds it.
+
+>>> gold = locate_gold(["Politico"], {"a.txt": "It was first reported by Politico."})
+>>> gold
+[('a.txt', 25, 33)]
+>>> relevant(Cited("a.txt", 0, 34, "It was first reported by Politico."), gold)
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+MAX_QUOTE = 400
+Span = tuple[str, int, int]  # (source, start, end)
+
+# Metric keys a --min threshold may name, and whether bigger is better (latency: smaller is).
+QUALITY_KEYS = (
+    "hit@1",
+    "hit@3",
+    "mrr",
+    "span_hit@3",
+    "precision",
+    "exactness",
+    "keyword_match",
+    "answer_rate",
+    "refusal_accuracy",
+    "followup_accuracy",
+)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """The parts of a citation the metrics look at (``assistant.models.Citation`` has them all)."""
+
+    source: str
+    start: int
+    end: int
+    quote: str
+
+
+def locate_gold(gold: Iterable[str], texts: Mapping[str, str]) -> list[Span]:
+    """Every occurrence of every gold substring in every source text, as ``(source, start, end)``."""
+    spans: list[Span] = []
+    for needle in gold:
+        if not needle:
+            continue
+        for source, text in texts.items():
+            at = text.find(needle)
+            while at >= 0:
+                spans.append((source, at, at + len(needle)))
+                at = text.find(needle, at + 1)
+    return sorted(set(spans))
+
+
+def overlaps(c: Cited, span: Span) -> bool:
+    source, start, end = span
+    return c.source == source and c.start < end and start < c.end
+
+
+def relevant(c: Cited, gold: Sequence[Span], max_quote: int = MAX_QUOTE) -> bool:
+    """True when the citation is short enough to count and overlaps a gold span."""
+    return len(c.quote) <= max_quote and any(overlaps(c, g) for g in gold)
+
+
+def first_relevant_rank(citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE) -> int:
+    """1-based rank of the first relevant citation, 0 when there is none."""
+    for rank, c in enumerate(citations, start=1):
+        if relevant(c, gold, max_quote):
+            return rank
+    return 0
+
+
+def hit_at(k: int, rank: int) -> float:
+    return 1.0 if 0 < rank <= k else 0.0
+
+
+def reciprocal_rank(rank: int) -> float:
+    return 1.0 / rank if rank > 0 else 0.0
+
+
+def precision(citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE) -> float | None:
+    """Share of citations that are relevant; None when there are no citations (nothing to judge)."""
+    if not citations:
+        return None
+    return sum(relevant(c, gold, max_quote) for c in citations) / len(citations)
+
+
+def exact(c: Cited, texts: Mapping[str, str]) -> bool:
+    """The citation contract: ``source_text[start:end] == quote``."""
+    text = texts.get(c.source)
+    return text is not None and text[c.start : c.end] == c.quote
+
+
+def keyword_match(keywords: Sequence[str], answer_text: str, quotes: Sequence[str]) -> bool | None:
+    """Any keyword (case-insensitive) in the reply or its quotes; None when the row has no keywords."""
+    if not keywords:
+        return None
+    haystack = " ".join([answer_text, *quotes]).lower()
+    return any(k.lower() in haystack for k in keywords)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (0..100) with linear interpolation; NaN for no values."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    pos = (len(ordered) - 1) * q / 100.0
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def score_row(
+    row: Mapping, answer_text: str, refused: bool, citations: Sequence[Cited], texts: Mapping[str, str]
+) -> dict:
+    """Per-question scores. Retrieval metrics are None for unanswerable rows, refusal None for answerable."""
+    gold = locate_gold(row.get("gold", []), texts)
+    answerable = bool(row.get("answerable", True))
+    rank = first_relevant_rank(citations, gold) if answerable else 0
+    lax_rank = first_relevant_rank(citations, gold, max_quote=10**9) if answerable else 0
+    correct = (not refused and hit_at(3, rank) == 1.0) if answerable else refused
+    return {
+        "id": row.get("id", ""),
+        "answerable": answerable,
+        "followup": bool(row.get("history_questions")),
+        "refused": refused,
+        "citations": len(citations),
+        "gold_found": bool(gold) or not answerable,
+        "rank": rank,
+        "hit@1": hit_at(1, rank) if answerable else None,
+        "hit@3": hit_at(3, rank) if answerable else None,
+        "mrr": reciprocal_rank(rank) if answerable else None,
+        "span_hit@3": hit_at(3, lax_rank) if answerable else None,
+        "precision": precision(citations, gold) if answerable else None,
+        "exactness": (sum(exact(c, texts) for c in citations) / len(citations)) if citations else None,
+        "exact_citations": sum(exact(c, texts) for c in citations),
+        "keyword_match": keyword_match(row.get("keywords", []), answer_text, [c.quote for c in citations])
+        if answerable
+        else None,
+        "answered": (not refused) if answerable else None,
+        "refusal_correct": refused if not answerable else None,
+        "correct": correct,
+    }
+
+
+def _mean(values: Iterable) -> float | None:
+    vals = [float(v) for v in values if v is not None]
+    return sum(vals) / len(vals) if vals else None
+
+
+def summarize(rows: Sequence[dict], latencies_ms: Sequence[float]) -> dict:
+    """Overall metrics from ``score_row`` results; exactness is over all citations, not per question."""
+    total_citations = sum(r["citations"] for r in rows)
+    return {
+        "questions": len(rows),
+        "hit@1": _mean(r["hit@1"] for r in rows),
+        "hit@3": _mean(r["hit@3"] for r in rows),
+        "mrr": _mean(r["mrr"] for r in rows),
+        "span_hit@3": _mean(r["span_hit@3"] for r in rows),
+        "precision": _mean(r["precision"] for r in rows),
+        "exactness": (sum(r["exact_citations"] for r in rows) / total_citations) if total_citations else None,
+        "keyword_match": _mean(r["keyword_match"] for r in rows),
+        "answer_rate": _mean(r["answered"] for r in rows),
+        "refusal_accuracy": _mean(r["refusal_correct"] for r in rows),
+        "followup_accuracy": _mean(r["correct"] for r in rows if r["followup"]),
+        "latency_p50_ms": percentile(latencies_ms, 50),
+        "latency_p99_ms": percentile(latencies_ms, 99),
+    }
+
+
+def parse_thresholds(items: Sequence[str]) -> dict[str, float]:
+    """``["hit@3=1.0", ...]`` to ``{"hit@3": 1.0}``; ValueError naming the bad item and the valid keys."""
+    out: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in QUALITY_KEYS:
+            raise ValueError(f"bad --min {item!r} — use KEY=VALUE with KEY one of: {', '.join(QUALITY_KEYS)}")
+        try:
+            out[key] = float(value)
+        except ValueError:
+            raise ValueError(f"bad --min {item!r} — the value must be a number, e.g. {key}=0.9") from None
+    return out
+
+
+def failed_thresholds(summary: Mapping, thresholds: Mapping[str, float]) -> list[str]:
+    """One line per threshold not met; a metric with no value (e.g. no follow-ups in the set) fails too."""
+    failures = []
+    for key, minimum in thresholds.items():
+        value = summary.get(key)
+        if value is None:
+            failures.append(f"{key} has no value on this set (no questions it applies to); minimum {minimum}")
+        elif value < minimum - 1e-9:
+            failures.append(f"{key} = {value:.3f} is below the minimum {minimum}")
+    return failures

@@ -1,0 +1,114 @@
+"""The eval metrics are pure functions: gold location, sentence-level relevance, ranks, thresholds."""
+
+import math
+
+import pytest
+
+from assistant.metrics import (
+    Cited,
+    failed_thresholds,
+    first_relevant_rank,
+    keyword_match,
+    locate_gold,
+    parse_thresholds,
+    percentile,
+    precision,
+    relevant,
+    score_row,
+    summarize,
+)
+
+TEXT = "Biden allowed strikes. It was first reported by Politico. AFP contributed."
+TEXTS = {"a.txt": TEXT}
+
+
+def cite(sub: str, source: str = "a.txt", text: str = TEXT) -> Cited:
+    start = text.index(sub)
+    return Cited(source, start, start + len(sub), sub)
+
+
+def test_locate_gold_finds_every_occurrence_and_skips_missing():
+    texts = {"a.txt": "x Politico y Politico", "b.txt": "no"}
+    assert locate_gold(["Politico", "absent", ""], texts) == [("a.txt", 2, 10), ("a.txt", 13, 21)]
+
+
+def test_relevance_needs_overlap_same_source_and_short_quote():
+    gold = locate_gold(["Politico"], TEXTS)
+    assert relevant(cite("It was first reported by Politico."), gold)
+    assert not relevant(cite("Biden allowed strikes."), gold)
+    other = Cited("b.txt", 23, 57, "It was first reported by Politico.")
+    assert not relevant(other, gold)
+    long_quote = Cited("a.txt", 0, len(TEXT), TEXT)
+    assert not relevant(long_quote, gold, max_quote=40)
+    assert relevant(long_quote, gold, max_quote=400)
+
+
+def test_touching_spans_do_not_overlap():
+    gold = [("a.txt", 10, 20)]
+    assert not relevant(Cited("a.txt", 0, 10, "x" * 10), gold)
+    assert relevant(Cited("a.txt", 0, 11, "x" * 11), gold)
+
+
+def test_rank_precision_and_keywords():
+    gold = locate_gold(["Politico"], TEXTS)
+    cites = [
+        cite("Biden allowed strikes."),
+        cite("It was first reported by Politico."),
+        cite("AFP contributed."),
+    ]
+    assert first_relevant_rank(cites, gold) == 2
+    assert first_relevant_rank([], gold) == 0
+    assert precision(cites, gold) == pytest.approx(1 / 3)
+    assert precision([], gold) is None
+    assert keyword_match(["politico"], "The reply.", ["by Politico"]) is True
+    assert keyword_match(["Reuters"], "The reply.", ["by Politico"]) is False
+    assert keyword_match([], "x", []) is None
+
+
+def test_score_row_answerable_and_exactness():
+    row = {"id": "q", "gold": ["Politico"], "keywords": ["Politico"], "answerable": True}
+    bad = Cited("a.txt", 0, 5, "Bidem")  # offsets do not give the quote
+    s = score_row(
+        row, "answer", False, [cite("Biden allowed strikes."), bad, cite("first reported by Politico")], TEXTS
+    )
+    assert (s["rank"], s["hit@1"], s["hit@3"], s["mrr"]) == (3, 0.0, 1.0, pytest.approx(1 / 3))
+    assert s["exactness"] == pytest.approx(2 / 3)
+    assert s["correct"] is True and s["refusal_correct"] is None
+
+
+def test_score_row_unanswerable_and_followup_summary():
+    refused = score_row({"id": "u", "answerable": False}, "no", True, [], TEXTS)
+    answered = score_row(
+        {"id": "f", "answerable": False, "history_questions": ["x"]},
+        "yes",
+        False,
+        [cite("AFP contributed.")],
+        TEXTS,
+    )
+    assert refused["correct"] is True and refused["hit@3"] is None
+    summary = summarize([refused, answered], [10.0, 30.0])
+    assert summary["refusal_accuracy"] == 0.5
+    assert summary["followup_accuracy"] == 0.0
+    assert summary["hit@3"] is None
+    assert summary["exactness"] == 1.0
+    assert summary["latency_p50_ms"] == 20.0
+
+
+def test_percentile_interpolates():
+    assert percentile([1, 2, 3, 4], 50) == 2.5
+    assert percentile([5], 99) == 5
+    assert percentile(list(range(101)), 99) == 99
+    assert math.isnan(percentile([], 50))
+
+
+def test_thresholds_parse_and_fail_with_the_metric_name():
+    assert parse_thresholds(["hit@3=1.0", "exactness=1"]) == {"hit@3": 1.0, "exactness": 1.0}
+    with pytest.raises(ValueError, match="hit@3"):
+        parse_thresholds(["nonsense=1"])
+    with pytest.raises(ValueError, match="number"):
+        parse_thresholds(["hit@3=high"])
+    summary = {"hit@3": 0.9, "exactness": 1.0, "followup_accuracy": None}
+    failures = failed_thresholds(summary, {"hit@3": 1.0, "exactness": 1.0, "followup_accuracy": 1.0})
+    assert len(failures) == 2
+    assert failures[0].startswith("hit@3 = 0.900 is below")
+    assert "followup_accuracy" in failures[1]
