@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.compose import ExtractiveAnswerer, refusal
-from assistant.errors import BadQuestion, IndexNotBuilt
+from assistant.errors import AssistantError, BadQuestion, IndexNotBuilt
 from assistant.followup import retrieval_query
 from assistant.models import Answer
 from assistant.refusal import judge
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 CANDIDATES = 8
+RECHECK_SECONDS = 1.0
 ANSWER_MODES = ("extractive", "local", "openai", "ollama")
 
 
@@ -61,8 +63,10 @@ class Assistant:
         self.settings = settings or Settings()
         self._embedder = embedder
         self._store = store
+        self._owns_store = store is None  # follow index rebuilds only for a store we opened ourselves
         self._client = client
         self._retriever: HybridRetriever | None = None
+        self._checked_at = time.monotonic()
         self.answerer = answerer or ExtractiveAnswerer()
         self._lock = threading.Lock()
 
@@ -86,7 +90,46 @@ class Assistant:
                 log.warning("no index yet: building it from %s", self.settings.seeds_dir)
                 build_index(self.settings, self.embedder, client=self._client)
                 self._store = open_index(self.settings, self.embedder, client=self._client)
+            self._client = self._store.client
         return self._store
+
+    def _follow_rebuilds(self, force: bool = False) -> None:
+        """Switch to a newer index generation when a build has put one in service (checked once a second)."""
+        now = time.monotonic()
+        if (
+            not self._owns_store
+            or self._store is None
+            or (not force and now - self._checked_at < RECHECK_SECONDS)
+        ):
+            return
+        self._checked_at = now
+        from index.store import open_index
+
+        store = open_index(self.settings, self.embedder, client=self._client)
+        if store.generation != self._store.generation:
+            from assistant.retrieval import HybridRetriever
+
+            retriever = HybridRetriever(store, self.embedder)
+            retriever.refresh()
+            with self._lock:
+                self._store, self._retriever = store, retriever
+            log.info("now serving index generation %d", store.generation)
+
+    def _search(self, query: str):
+        """Retrieve, following a rebuild; a store that fails twice is reported in one line."""
+        from index.store import unavailable
+
+        for attempt in (1, 2):
+            try:
+                self._follow_rebuilds(force=attempt == 2)
+                retriever = self.retriever
+                return retriever, retriever.search(query, k=CANDIDATES)
+            except AssistantError:
+                raise
+            except Exception as e:  # the generation was dropped mid-query, or the server went away
+                if attempt == 2:
+                    raise unavailable(self.settings, e) from e
+                log.info("retrieval failed (%s); retrying on the current index", e)
 
     @property
     def retriever(self) -> HybridRetriever:
@@ -128,8 +171,7 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         n_sources = max(1, n_sources or self.settings.n_sources)
         query = retrieval_query(question, history)
-        retriever = self.retriever
-        hits = retriever.search(query, k=CANDIDATES)
+        retriever, hits = self._search(query)
         verdict = judge(question, query, hits, retriever.vocabulary)
         if verdict.refused:
             result = refusal(question, verdict.reason)

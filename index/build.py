@@ -1,8 +1,8 @@
 """Build or update the index: load -> split -> embed -> store, doing no work for unchanged articles.
 
-Ids are content hashes, so the same article always yields the same ids. A document's record in the docs
-collection is written after all its sentences and passages and removed before them, so an interrupted
-build leaves at worst parts without a record, which the next build deletes and writes again.
+Ids are content hashes, so the same article always yields the same ids. Each build that changes anything
+writes a complete new generation and switches to it atomically (see ``index.store``): a build killed at any
+moment leaves the previous index in service, and the next build starts clean.
 """
 
 from __future__ import annotations
@@ -20,7 +20,18 @@ from langchain_core.documents import Document
 from assistant.errors import ArticleError
 from index.loader import load_articles
 from index.splitter import SentencePassageSplitter
-from index.store import IndexStore, open_index
+from index.store import (
+    IndexStore,
+    check_params,
+    drop_generation,
+    drop_index,
+    generations_present,
+    index_params,
+    make_client,
+    publish,
+    read_pointer,
+    stores_for,
+)
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -88,13 +99,8 @@ def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[li
     return passages, sentences
 
 
-def _delete_source(store: IndexStore, source: str) -> None:
-    for part in (store.sentences, store.passages):
-        part._collection.delete(where={"source": source})
-
-
 def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[Document]]]) -> None:
-    """Write a batch: all sentences and passages first, then the docs' records that mark them complete."""
+    """Embed and write a batch of articles: sentences and passages, then the articles' records."""
     sentences = [s for _, _, ss in batch for s in ss]
     passages = [p for _, ps, _ in batch for p in ps]
     if sentences:
@@ -112,6 +118,24 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
     store.docs.add_documents(records, ids=[d.id for d in records])
 
 
+def _copy(old: IndexStore, new: IndexStore, sources: list[str], chunk: int = 100) -> None:
+    """Copy the records of unchanged articles, embeddings included, from one generation to the next."""
+    for kind in ("sentences", "passages", "docs"):
+        src, dst = getattr(old, kind)._collection, getattr(new, kind)._collection
+        for i in range(0, len(sources), chunk):
+            got = src.get(
+                where={"source": {"$in": sources[i : i + chunk]}},
+                include=["embeddings", "documents", "metadatas"],
+            )
+            if got["ids"]:
+                dst.add(
+                    ids=got["ids"],
+                    embeddings=got["embeddings"],
+                    documents=got["documents"],
+                    metadatas=got["metadatas"],
+                )
+
+
 def _progress(total: int, enabled: bool):
     if enabled and total > 1:
         try:
@@ -123,6 +147,18 @@ def _progress(total: int, enabled: bool):
     return None
 
 
+def _committed_docs(client, settings: Settings, embedder: Embeddings, rebuild: bool) -> IndexStore | None:
+    """The generation in service, or None for a first build or a rebuild."""
+    if rebuild:
+        drop_index(client, settings)
+        return None
+    pointer = read_pointer(client, settings)
+    if pointer is None or "generation" not in pointer:
+        return None
+    check_params(pointer, index_params(settings, embedder))
+    return stores_for(client, settings, embedder, int(pointer["generation"]), pointer)
+
+
 def build_index(
     settings: Settings,
     embedder: Embeddings,
@@ -130,54 +166,63 @@ def build_index(
     rebuild: bool = False,
     progress: bool = True,
 ) -> BuildReport:
-    """Bring the index in line with the seeds directory and report what changed."""
+    """Bring the index in line with the seeds directory and report what changed.
+
+    Unchanged articles cost nothing; when anything changed, a new generation is written (unchanged articles'
+    records copied, not re-embedded) and put in service at once (see ``index.store``).
+    """
     loaded = load_articles(settings.seeds_dir, settings.root)
     report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
-    store = open_index(settings, embedder, client=client, create=True, rebuild=rebuild)
-    existing = {m["source"]: m["hash"] for m in store.docs.get(include=["metadatas"])["metadatas"]}
-    on_disk = {d.metadata["source"] for d in loaded.documents}
-    failed = {str(e) for e in loaded.errors}
-
-    for source in sorted(set(existing) - on_disk):
-        _delete_source(store, source)
-        store.docs._collection.delete(where={"source": source})
-        report.removed.append(source)
-        if any(source in f for f in failed):
-            log.warning("removed %s from the index: the file can no longer be read", source)
-
+    client = client if client is not None else make_client(settings, create=True)
+    old = _committed_docs(client, settings, embedder, rebuild)
+    existing = {}
+    if old is not None:
+        existing = {m["source"]: m["hash"] for m in old.docs.get(include=["metadatas"])["metadatas"]}
+    on_disk = {d.metadata["source"]: d for d in loaded.documents}
+    report.removed = sorted(set(existing) - set(on_disk))
     todo = []
-    for doc in loaded.documents:
-        source = doc.metadata["source"]
+    for source, doc in on_disk.items():
         if existing.get(source) == doc.metadata["hash"]:
             report.unchanged.append(source)
         else:
             todo.append(doc)
+    if old is not None and not todo and not report.removed:
+        return report
+
+    params = index_params(settings, embedder)
+    present = generations_present(client, settings)
+    generation = max(present | {old.generation if old else 0}) + 1
+    for leftover in present - {old.generation if old else -1}:
+        drop_generation(client, settings, leftover)  # half-built by a build that was killed
+    new = stores_for(client, settings, embedder, generation, params)
+    if old is not None and report.unchanged:
+        _copy(old, new, report.unchanged)
 
     splitter = SentencePassageSplitter(chunk_size=settings.chunk_size)
     bar = _progress(len(todo), progress)
     batch: list[tuple[Document, list[Document], list[Document]]] = []
     pending = 0
     for doc in todo:
-        source = doc.metadata["source"]
-        store.docs._collection.delete(where={"source": source})
-        _delete_source(store, source)
         passages, sentences = split_document(doc, splitter)
         batch.append((doc, passages, sentences))
         pending += len(sentences)
         report.passages += len(passages)
         report.sentences += len(sentences)
-        report.added.append(source)
+        report.added.append(doc.metadata["source"])
         if pending >= BATCH_SENTENCES:
-            _write(store, batch)
+            _write(new, batch)
             if bar:
                 bar.update(len(batch))
             batch, pending = [], 0
     if batch:
-        _write(store, batch)
+        _write(new, batch)
         if bar:
             bar.update(len(batch))
     if bar:
         bar.close()
+    publish(client, settings, params, generation)
+    if old is not None:
+        drop_generation(client, settings, old.generation)
     return report
 
 

@@ -1,15 +1,20 @@
 """Open the Chroma collections that hold an index: embedded on disk by default, or a Chroma server.
 
-An index is three collections that share a prefix: ``<name>-sentences`` and ``<name>-passages`` (the
-retrieval units, embedded by the application; Chroma only stores them) and ``<name>-docs`` (one record per
-article, written last, so a document counts as indexed only once all its parts are in). The docs
-collection's metadata records the embedding model and splitting parameters the index was built with.
+An index named ``N`` is a pointer and generations. The pointer is the metadata of the record-less collection
+``N-index``: the embedding model and splitting parameters, and the number of the generation in service.
+Generation ``g`` is three collections: ``N-g<g>-sentences`` and ``N-g<g>-passages`` (the retrieval units,
+embedded by the application; Chroma only stores them) and ``N-g<g>-docs`` (one record per article).
+
+A build writes a whole new generation, then moves the pointer in one metadata update, then drops the old
+generation. So a reader sees either the old index or the new one, never a half-built one, and a build killed
+at any point leaves the pointer on a complete generation (the next build deletes the leftovers).
 
 This module does not split or embed; ``index.build`` does.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -24,6 +29,7 @@ if TYPE_CHECKING:
 
 SPLITTER_VERSION = "sentence-passages-1"
 KINDS = ("sentences", "passages", "docs")
+DATA_METADATA = {"hnsw:space": "cosine"}
 
 
 def index_params(settings: Settings, embedder: Embeddings) -> dict[str, Any]:
@@ -32,7 +38,6 @@ def index_params(settings: Settings, embedder: Embeddings) -> dict[str, Any]:
         "embed_model": getattr(embedder, "name", settings.embed_model),
         "chunk_size": settings.chunk_size,
         "splitter": SPLITTER_VERSION,
-        "hnsw:space": "cosine",
     }
 
 
@@ -51,11 +56,8 @@ def make_client(settings: Settings, create: bool = False):
                 ssl=url.scheme == "https",
                 settings=chroma_settings,
             )
-        except Exception as e:  # chromadb raises bare Exception/ValueError when the server is down
-            raise StoreUnavailable(
-                f"cannot reach the Chroma server at {settings.chroma_url} ({e}) — start it with: "
-                "chroma run --path DIR --host 127.0.0.1 --port N"
-            ) from e
+        except Exception as e:  # chromadb raises a bare Exception or ValueError when the server is down
+            raise unavailable(settings, e) from e
     path = settings.index_dir
     if not create and not path.exists():
         raise IndexNotBuilt(f"no index at {path}/ — run: article-assistant index")
@@ -69,15 +71,29 @@ def make_client(settings: Settings, create: bool = False):
         ) from e
 
 
+def unavailable(settings: Settings, error: Exception) -> StoreUnavailable:
+    """The one-line error for a store that cannot be reached or read."""
+    reason = " ".join(str(error).split())[:200] or type(error).__name__
+    if settings.chroma_url:
+        return StoreUnavailable(
+            f"cannot reach the Chroma server at {settings.chroma_url} ({reason}) — start it with: "
+            "chroma run --path DIR --host 127.0.0.1 --port N"
+        )
+    return StoreUnavailable(
+        f"cannot read the index at {settings.index_dir}/ ({reason}) — run: article-assistant index --rebuild"
+    )
+
+
 @dataclass
 class IndexStore:
-    """The three LangChain Chroma stores of one index, sharing one client."""
+    """One generation of an index: three LangChain Chroma stores sharing one client."""
 
     client: Any
     sentences: Chroma
     passages: Chroma
     docs: Chroma
     params: dict[str, Any]
+    generation: int
 
     def collection_names(self) -> list[str]:
         return [store._collection.name for store in (self.sentences, self.passages, self.docs)]
@@ -86,56 +102,99 @@ class IndexStore:
         return {kind: getattr(self, kind)._collection.count() for kind in KINDS}
 
 
-def _existing(client, name: str):
+def pointer_name(settings: Settings) -> str:
+    return f"{settings.collection}-index"
+
+
+def generation_names(settings: Settings, generation: int) -> dict[str, str]:
+    return {kind: f"{settings.collection}-g{generation}-{kind}" for kind in KINDS}
+
+
+def get_collection(client, name: str):
+    """The collection, or None when it does not exist."""
+    from chromadb.errors import NotFoundError
+
     try:
         return client.get_collection(name)
-    except Exception as e:
-        # chromadb raises NotFoundError (ValueError before 0.6); anything else is a real store problem.
-        if "does not exist" in str(e) or type(e).__name__ in {"NotFoundError", "InvalidCollectionException"}:
+    except NotFoundError:
+        return None
+    except ValueError as e:  # older chromadb releases
+        if "does not exist" in str(e):
             return None
-        raise StoreUnavailable(f"cannot read the Chroma store ({type(e).__name__}: {e})") from e
+        raise
 
 
-def open_index(
-    settings: Settings,
-    embedder: Embeddings,
-    client=None,
-    create: bool = False,
-    rebuild: bool = False,
-) -> IndexStore:
-    """Open (or with ``create``, make) the index; raise IndexMismatch when its parameters differ."""
+def read_pointer(client, settings: Settings) -> dict[str, Any] | None:
+    """The pointer's metadata (parameters and ``generation``), or None when no index was ever built."""
+    pointer = get_collection(client, pointer_name(settings))
+    return dict(pointer.metadata or {}) if pointer is not None else None
+
+
+def check_params(pointer: dict[str, Any], params: dict[str, Any]) -> None:
+    built = {k: pointer.get(k) for k in params}
+    if built != params:
+        diff = ", ".join(
+            f"{k}={built[k]!r} (settings: {params[k]!r})" for k in params if built[k] != params[k]
+        )
+        raise IndexMismatch(
+            f"the index was built with other parameters: {diff} — run: article-assistant index --rebuild"
+        )
+
+
+def stores_for(client, settings: Settings, embedder: Embeddings, generation: int, params) -> IndexStore:
     from langchain_chroma import Chroma
 
-    client = client if client is not None else make_client(settings, create=create or rebuild)
-    params = index_params(settings, embedder)
-    names = {kind: f"{settings.collection}-{kind}" for kind in KINDS}
-    docs = _existing(client, names["docs"])
-    if rebuild:
-        for name in names.values():
-            if _existing(client, name) is not None:
-                client.delete_collection(name)
-        docs = None
-    if docs is None and not create:
-        where = settings.chroma_url or f"{settings.index_dir}/"
-        raise IndexNotBuilt(
-            f"no index named {settings.collection!r} at {where} — run: article-assistant index"
-        )
-    if docs is not None:
-        built = {k: (docs.metadata or {}).get(k) for k in params}
-        if built != params:
-            diff = ", ".join(
-                f"{k}={built[k]!r} (settings: {params[k]!r})" for k in params if built[k] != params[k]
-            )
-            raise IndexMismatch(
-                f"the index was built with other parameters: {diff} — run: article-assistant index --rebuild"
-            )
     stores = {
         kind: Chroma(
             collection_name=name,
             embedding_function=embedder,
             client=client,
-            collection_metadata=params,
+            collection_metadata=DATA_METADATA,
         )
-        for kind, name in names.items()
+        for kind, name in generation_names(settings, generation).items()
     }
-    return IndexStore(client=client, params=params, **stores)
+    return IndexStore(client=client, params=params, generation=generation, **stores)
+
+
+def open_index(settings: Settings, embedder: Embeddings, client=None) -> IndexStore:
+    """Open the generation in service; raise IndexNotBuilt or IndexMismatch (naming the fix) otherwise."""
+    client = client if client is not None else make_client(settings)
+    try:
+        pointer = read_pointer(client, settings)
+    except Exception as e:  # a damaged store or an unreachable server: name it and the fix
+        raise unavailable(settings, e) from e
+    if pointer is None or "generation" not in pointer:
+        where = settings.chroma_url or f"{settings.index_dir}/"
+        raise IndexNotBuilt(
+            f"no index named {settings.collection!r} at {where} — run: article-assistant index"
+        )
+    params = index_params(settings, embedder)
+    check_params(pointer, params)
+    return stores_for(client, settings, embedder, int(pointer["generation"]), params)
+
+
+def generations_present(client, settings: Settings) -> set[int]:
+    """Generations that have at least one collection in the store (in service, stale or half-built)."""
+    pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)-(?:{'|'.join(KINDS)})$")
+    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    return {int(m.group(1)) for name in names if (m := pattern.match(name))}
+
+
+def drop_generation(client, settings: Settings, generation: int) -> None:
+    for name in generation_names(settings, generation).values():
+        if get_collection(client, name) is not None:
+            client.delete_collection(name)
+
+
+def publish(client, settings: Settings, params: dict[str, Any], generation: int) -> None:
+    """Put ``generation`` in service: one metadata update of the pointer collection."""
+    pointer = client.get_or_create_collection(pointer_name(settings), embedding_function=None)
+    pointer.modify(metadata={**params, "generation": generation})
+
+
+def drop_index(client, settings: Settings) -> None:
+    """Remove every collection of the index (for ``index --rebuild``)."""
+    for generation in generations_present(client, settings):
+        drop_generation(client, settings, generation)
+    if get_collection(client, pointer_name(settings)) is not None:
+        client.delete_collection(pointer_name(settings))
