@@ -65,7 +65,7 @@ def respond(
     """
     chat, turns = list(chat or []), list(turns or [])
     if not isinstance(message, str) or not message.strip():
-        yield "", chat, turns
+        yield "", list(chat), list(turns)
         return
     try:
         question = clean_question(message, assistant.settings.max_question_chars)
@@ -73,10 +73,10 @@ def respond(
         shown = " ".join(message.split())
         shown = shown[:SHOWN_CHARS] + ("…" if len(shown) > SHOWN_CHARS else "")
         chat += [_msg("user", question_html(shown)), _msg("assistant", error_html(_one_line(e)))]
-        yield message, chat, turns  # keep the text in the box, so it can be shortened
+        yield message, list(chat), list(turns)  # keep the text in the box, so it can be shortened
         return
     chat += [_msg("user", question_html(question)), _msg("assistant", pending_html(""))]
-    yield "", chat, turns
+    yield "", list(chat), list(turns)
     uid = f"aa-src-{len(turns) // 2 + 1}"
     text, final = "", None
     try:
@@ -87,15 +87,15 @@ def respond(
             else:
                 text += piece
                 chat[-1] = _msg("assistant", pending_html(text))
-                yield "", chat, turns
+                yield "", list(chat), list(turns)
     except AssistantError as e:
         chat[-1] = _msg("assistant", error_html(_one_line(e)))
-        yield "", chat, turns
+        yield "", list(chat), list(turns)
         return
     assert final is not None  # Assistant.stream always ends with an Answer
     chat[-1] = _msg("assistant", answer_html(final, assistant.settings.root, uid))
     turns += [_msg("user", question), _msg("assistant", final.text)]
-    yield "", chat, turns
+    yield "", list(chat), list(turns)
 
 
 def _msg(role: str, content: str) -> dict:

@@ -1,0 +1,175 @@
+"""The chat handler as a plain generator (no server), and the HTML it renders."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from assistant.models import Answer, Citation
+from assistant.ui import parse_history, respond
+from assistant.ui_render import answer_html, question_html
+from tests.conftest import SEED
+
+PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert(1)</script>"
+
+
+def run(assistant, message, chat=None, turns=None, **kwargs) -> list[tuple[str, list, list]]:
+    return list(respond(assistant, message, chat, turns, **kwargs))
+
+
+def tags(html: str) -> set[str]:
+    return {t.lower() for t in re.findall(r"<\s*([a-zA-Z][a-zA-Z0-9]*)", html)}
+
+
+# --- rendering, no model -------------------------------------------------------------------------
+
+
+def test_question_is_escaped():
+    out = question_html(PROBE)
+    assert "<img" not in out and "<script" not in out
+    assert "&lt;img src=x onerror=&quot;document.title=&#x27;pwned&#x27;&quot;&gt;" in out
+    assert tags(out) == {"div"}
+
+
+def test_answer_marks_the_quote_in_its_paragraph_and_links_markers(tmp_path: Path):
+    text = 'date 2024-01-02 First <b>para</b>.\n\nSecond para says "<i>hi</i>" loudly. Then more.\n'
+    (tmp_path / "a.txt").write_text(text, encoding="utf-8")
+    quote = 'Second para says "<i>hi</i>" loudly.'
+    start = text.index(quote)
+    c = Citation(1, "a.txt", start, start + len(quote), quote, title="T <x>", date="2024-01-02", paragraph=2)
+    out = answer_html(Answer(text=f"{quote} [1] [7]", refused=False, citations=[c]), tmp_path, "u")
+    assert tags(out) <= {"div", "a", "ol", "li", "b", "blockquote", "mark"}
+    assert '<a class="aa-ref" href="#u-1">[1]</a>' in out and 'id="u-1"' in out
+    assert "[7]" in out and 'href="#u-7"' not in out  # only cited numbers become links
+    assert "<mark>Second para says &quot;&lt;i&gt;hi&lt;/i&gt;&quot; loudly.</mark> Then more." in out
+    assert "T &lt;x&gt; · 2024-01-02 · paragraph 2" in out  # numbered after the date header
+
+
+def test_changed_file_shows_the_quote_alone(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Something else entirely now.", encoding="utf-8")
+    c = Citation(1, "a.txt", 0, 9, "Old words", paragraph=3)
+    out = answer_html(Answer(text="Old words [1]", refused=False, citations=[c]), tmp_path, "u")
+    assert "<blockquote><mark>Old words</mark></blockquote>" in out and "paragraph 3" in out
+
+
+def test_refusal_is_plain():
+    out = answer_html(Answer(text="The article does not say.", refused=True), Path("."), "u")
+    assert out == '<div class="aa-refusal">The article does not say.</div>'
+
+
+@pytest.mark.parametrize(
+    "history, expected",
+    [
+        ("", []),
+        (None, []),
+        ('[{"role": "user", "content": "hi", "x": 1}]', [{"role": "user", "content": "hi"}]),
+    ],
+)
+def test_parse_history(history, expected):
+    assert parse_history(history) == expected
+
+
+@pytest.mark.parametrize("history", ["{not json", '{"role": "user"}', '[{"role": "system", "content": "x"}]'])
+def test_parse_history_rejects_bad_input(history):
+    from assistant.errors import BadQuestion
+
+    with pytest.raises(BadQuestion, match="history"):
+        parse_history(history)
+
+
+# --- the handler with the real assistant -----------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_answer_streams_then_shows_sources(seed_assistant):
+    steps = run(seed_assistant, "Who first reported the decision?")
+    box, chat, turns = steps[-1]
+    assert box == "" and len(chat) == 2
+    assert "aa-pending" in steps[0][1][-1]["content"]  # a placeholder is shown at once
+    final = chat[-1]["content"]
+    assert "Politico" in final and "<mark>" in final and "paragraph" in final
+    assert re.search(r'<a class="aa-ref" href="#aa-src-1-1">\[1\]</a>', final)
+    assert 'id="aa-src-1-1"' in final
+    quote = re.search(r"<mark>(.*?)</mark>", final).group(1)
+    assert "Politico" in quote
+    assert turns[0] == {"role": "user", "content": "Who first reported the decision?"}
+    assert turns[1]["role"] == "assistant" and "Politico" in turns[1]["content"]
+    assert "<" not in turns[1]["content"]  # history keeps plain text, not HTML
+
+
+@pytest.mark.slow
+def test_injection_probe_is_shown_as_text(seed_assistant):
+    _, chat, _ = run(seed_assistant, PROBE)[-1]
+    html = "".join(m["content"] for m in chat)
+    assert "<img" not in html and "<script" not in html
+    assert "&lt;img src=x onerror=" in html and "&lt;script&gt;" in html
+
+
+@pytest.mark.slow
+def test_refusal_has_no_sources(seed_assistant):
+    _, chat, turns = run(seed_assistant, "What is the capital of France?")[-1]
+    final = chat[-1]["content"]
+    assert 'class="aa-refusal"' in final and "does not say" in final.lower()
+    assert "<mark>" not in final and "aa-sources" not in final
+    assert len(turns) == 2
+
+
+def test_empty_input_is_ignored():
+    chat = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]
+    for message in ("", "   \n\t"):
+        # no assistant needed: nothing is asked
+        assert run(None, message, chat, [{"role": "user", "content": "x"}]) == [
+            ("", chat, [{"role": "user", "content": "x"}])
+        ]
+
+
+@pytest.mark.slow
+def test_overlong_question_gets_a_message(seed_assistant):
+    message = "why " * 600
+    steps = run(seed_assistant, message)
+    assert len(steps) == 1
+    box, chat, turns = steps[0]
+    assert box == message  # kept, so it can be shortened
+    assert "the limit is 2,000" in chat[-1]["content"] and 'class="aa-error"' in chat[-1]["content"]
+    assert len(chat[0]["content"]) < 400 and turns == []
+
+
+@pytest.mark.slow
+def test_unavailable_mode_is_one_line(seed_assistant):
+    _, chat, turns = run(seed_assistant, "Who first reported the decision?", mode="openai")[-1]
+    assert chat[-1]["content"] == (
+        '<div class="aa-error">answer mode &#x27;openai&#x27; is not available yet — use: extractive</div>'
+    )
+    assert turns == []
+
+
+@pytest.mark.slow
+def test_follow_up_uses_history(seed_assistant):
+    _, chat, turns = run(seed_assistant, "What did Putin say about constant escalation?")[-1]
+    _, chat, turns = run(seed_assistant, "Where did he say that?", chat, turns)[-1]
+    assert len(chat) == 4 and len(turns) == 4
+    assert "Uzbekistan" in turns[-1]["content"]
+    assert 'id="aa-src-2-1"' in chat[-1]["content"]  # ids differ from the first answer's
+
+
+@pytest.mark.slow
+def test_number_of_sources_is_passed(seed_assistant):
+    question = "What did Putin say about Europe?"
+    _, default, _ = run(seed_assistant, question)[-1]
+    _, one, _ = run(seed_assistant, question, n_sources=1)[-1]
+    assert default[-1]["content"].count('class="aa-source"') > 1
+    assert one[-1]["content"].count('class="aa-source"') == 1
+
+
+@pytest.mark.slow
+def test_app_builds_with_title_and_api(seed_assistant):
+    from assistant.ui import create_app
+
+    app = create_app(seed_assistant)
+    config = app.get_config_file()
+    html = " ".join(str(c.get("props", {}).get("value", "")) for c in config["components"])
+    assert "President Joe Biden" in html and "2024-05-30" in html
+    assert any(d.get("api_name") == "ask" for d in config["dependencies"])
+    assert SEED.exists()
