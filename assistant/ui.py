@@ -190,6 +190,7 @@ def create_app(assistant: Assistant) -> gr.Blocks:
         clear.click(lambda: ("", [], []), None, outputs, queue=False, **quiet)
         chatbot.clear(lambda: [], None, turns, queue=False, **quiet)  # the chat's own trash button
         gr.api(ask, api_name="ask")
+    app.queue(default_concurrency_limit=CONCURRENCY)  # several readers at once, not Gradio's one
     return app
 
 
@@ -208,7 +209,6 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> Non
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     assistant = Assistant(settings).warm()
     app = create_app(assistant)
-    app.queue(default_concurrency_limit=CONCURRENCY)
     try:
         _, url, _ = app.launch(
             server_name=host,

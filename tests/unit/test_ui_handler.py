@@ -10,7 +10,6 @@ import pytest
 from assistant.models import Answer, Citation
 from assistant.ui import parse_history, respond
 from assistant.ui_render import answer_html, question_html
-from tests.conftest import SEED
 
 PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert(1)</script>"
 
@@ -171,5 +170,5 @@ def test_app_builds_with_title_and_api(seed_assistant):
     config = app.get_config_file()
     html = " ".join(str(c.get("props", {}).get("value", "")) for c in config["components"])
     assert "President Joe Biden" in html and "2024-05-30" in html
-    assert any(d.get("api_name") == "ask" for d in config["dependencies"])
-    assert SEED.exists()
+    assert [d["api_name"] for d in config["dependencies"] if d["api_visibility"] == "public"] == ["ask"]
+    assert app._queue.default_concurrency_limit > 1

@@ -1,0 +1,91 @@
+"""The real chat app served by ``article-assistant chat`` in a subprocess, driven through gradio_client."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import load_dev
+from tests.integration.ui_server import serve
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("ui-project")
+
+
+@pytest.fixture(scope="module")
+def server(project):
+    with serve(project) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(server):
+    from gradio_client import Client
+
+    return Client(server, verbose=False)
+
+
+def ask(client, question: str, history: list[dict] | None = None, n_sources: int = 0) -> dict:
+    return client.predict(question, json.dumps(history or []), n_sources, api_name="/ask")
+
+
+def test_only_ask_is_documented(client):
+    api = client.view_api(print_info=False, return_format="dict")
+    assert list(api["named_endpoints"]) == ["/ask"]
+    assert [p["parameter_name"] for p in api["named_endpoints"]["/ask"]["parameters"]] == [
+        "question",
+        "history",
+        "n_sources",
+    ]
+
+
+def test_dev_question_comes_back_with_citations(client, project):
+    case = next(c for c in load_dev() if c["answerable"] and not c["history_questions"])
+    result = ask(client, case["question"])
+    assert result["refused"] is False and result["citations"]
+    assert any(k.lower() in result["text"].lower() for k in case["keywords"])
+    for c in result["citations"]:
+        text = (project / c["source"]).read_text(encoding="utf-8")
+        assert text[c["start"] : c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in result["text"] and c["date"] == "2024-05-30" and c["paragraph"] >= 1
+
+
+def test_follow_up_resolves(client):
+    first = ask(client, "What did Putin say about constant escalation?")
+    history = [
+        {"role": "user", "content": "What did Putin say about constant escalation?"},
+        {"role": "assistant", "content": first["text"]},
+    ]
+    follow = ask(client, "Where did he say that?", history)
+    assert follow["refused"] is False
+    assert "Uzbekistan" in follow["text"]
+    assert any("Uzbekistan" in c["quote"] for c in follow["citations"])
+
+
+def test_overlong_question_gets_the_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match=r"the question is 2,500 characters; the limit is 2,000 — shorten it"):
+        ask(client, "x" * 2500)
+
+
+def test_bad_history_gets_the_message(client):
+    from gradio_client.exceptions import AppError
+
+    with pytest.raises(AppError, match="history is not valid JSON"):
+        client.predict("Who first reported the decision?", "[{oops", 0, api_name="/ask")
+
+
+def test_server_is_local_and_quiet(server):
+    assert server.startswith("http://127.0.0.1:")
+    with urllib.request.urlopen(server + "config", timeout=5) as r:
+        config = json.load(r)
+    assert config.get("analytics_enabled") is False
+    assert not config.get("share_url")

@@ -1,0 +1,72 @@
+"""Serve the real chat app in a subprocess on a free loopback port (server, browser and latency tests)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve(project: Path, timeout: float = 240.0) -> Iterator[str]:
+    """Run ``article-assistant chat`` in ``project`` (seeds copied in) and yield its URL; always stop it."""
+    if not (project / "seeds").exists():
+        shutil.copytree(ROOT / "seeds", project / "seeds")
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HF_HUB_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
+    log = (project / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "assistant.cli", "chat", "--port", str(port)],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the chat server exited ({proc.returncode}):\n{_tail(project)}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the chat server did not start in {timeout:.0f} s:\n{_tail(project)}")
+            try:
+                with urllib.request.urlopen(url + "config", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def _tail(project: Path) -> str:
+    return (project / "server.log").read_text(encoding="utf-8", errors="replace")[-3000:]
