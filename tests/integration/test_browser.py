@@ -1,0 +1,117 @@
+"""The chat in headless Chromium (Debian's ``chromium``) driven by Playwright: answer, highlight, safety."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.integration.ui_server import serve
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert('pwned')</script>"
+ARTIFACTS = ROOT / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with serve(tmp_path_factory.mktemp("browser-project")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM} — run: apt-get install chromium")
+        pytest.skip(f"no Chromium at {CHROMIUM} — run: apt-get install chromium (.ci/run does)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1100, "height": 1100})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(server)
+    page.wait_for_function("document.title === 'Article assistant'")
+    yield page
+    context.close()
+
+
+def ask(page, question: str, replies: int) -> None:
+    """Type ``question``, press Enter, and wait until the ``replies``-th reply is complete."""
+    box = page.locator("#aa-question textarea")
+    box.fill(question)
+    box.press("Enter")
+    page.wait_for_function(
+        "n => { const bots = document.querySelectorAll('#aa-chat [data-testid=bot]');"
+        " return bots.length >= n && !bots[n - 1].querySelector('.aa-pending'); }",
+        arg=replies,
+        timeout=20_000,
+    )
+
+
+def test_answer_shows_highlighted_source_and_probe_does_not_run(page):
+    assert "President Joe Biden" in page.locator(".aa-header h1").inner_text()
+    assert "2024-05-30" in page.locator(".aa-header").inner_text()
+
+    ask(page, "Where was Putin when he talked about escalation?", 1)
+    reply = page.locator("#aa-chat [data-testid=bot]").nth(0)
+    assert "Uzbekistan" in reply.locator(".aa-answer").inner_text()
+    marks = reply.locator(".aa-source mark")
+    assert marks.count() >= 1
+    assert any("Uzbekistan" in marks.nth(i).inner_text() for i in range(marks.count()))
+    meta = reply.locator(".aa-source .aa-meta").first.inner_text()
+    assert "2024-05-30" in meta and "paragraph" in meta
+    href = reply.locator("a.aa-ref").first.get_attribute("href")
+    assert href and page.locator(f"[id='{href[1:]}']").count() == 1  # [1] leads to source 1
+
+    ask(page, PROBE, 2)
+    page.wait_for_timeout(300)  # give an injected handler time to fire, were there one
+    assert page.title() == "Article assistant"
+    assert page.dialogs == []
+    assert page.locator("#aa-chat img[src='x'], #aa-chat script").count() == 0
+    assert PROBE in page.locator("#aa-chat [data-testid=user]").nth(1).inner_text()
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "chat.png"
+    page.screenshot(path=str(shot), full_page=True)
+    print(f"screenshot: {shot}")
+    assert shot.stat().st_size > 10_000
+
+
+def test_refusal_example_button_clear_and_long_question(page):
+    ask(page, "What is the capital of France?", 1)
+    refusal = page.locator("#aa-chat [data-testid=bot]").nth(0)
+    assert refusal.locator(".aa-refusal").count() == 1 and refusal.locator("mark").count() == 0
+    assert "does not say" in refusal.inner_text().lower()
+
+    page.get_by_role("button", name="Who first reported the decision?").click()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#aa-chat [data-testid=bot]')]"
+        ".some(b => b.innerText.includes('Politico') && b.querySelector('mark'))",
+        timeout=20_000,
+    )
+
+    ask(page, "why " * 600, 3)
+    assert "the limit is 2,000" in page.locator("#aa-chat .aa-error").inner_text()
+
+    page.locator("#aa-clear").click()
+    page.wait_for_function("() => !document.querySelector('#aa-chat [data-testid=bot]')")
+    ask(page, "Where did he say that?", 1)  # no history left to lean on after clearing
+    assert "Uzbekistan" not in page.locator("#aa-chat [data-testid=bot]").nth(0).inner_text()
