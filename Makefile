@@ -40,7 +40,8 @@ format: install
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
 eval: index
-	$(BIN)/article-assistant eval
+	$(BIN)/article-assistant eval --baselines --json bench-out/eval.json \
+		--min hit@3=1.0 --min refusal_accuracy=1.0 --min exactness=1.0 --min followup_accuracy=1.0
 
 bench: index
 	$(BIN)/article-assistant bench --quick

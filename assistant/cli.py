@@ -150,6 +150,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", parents=[common], help="measure speed, cold start, ingest and scale")
     p.add_argument("--quick", action="store_true", help="skip the 100k-passage corpus")
     p.add_argument("--out", default="bench-out", help="directory for JSON and plots")
+    p.add_argument(
+        "--only", help="comma-separated phases: eval,warm,cold,ingest,scale (merged into the JSON)"
+    )
+    p.add_argument("--sizes", help="scale corpus sizes, default 1000,10000,100000")
+    p.add_argument("--markdown", help="where to write the report (default BENCHMARKS.md in the project root)")
+    p.add_argument("--report-only", action="store_true", help="only rewrite the report from OUT/bench.json")
     p.set_defaults(func=cmd_bench)
     return parser
 

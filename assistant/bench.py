@@ -1,0 +1,253 @@
+"""``article-assistant bench``: warm latency, cold start, ingest and scale, as JSON, plots and BENCHMARKS.md.
+
+Phases (``--only`` picks some, merging into an existing ``bench.json``): ``eval`` (the eval table with
+baselines), ``warm`` (embedding, retrieval and ``answer()`` latency over 200+ distinct questions), ``cold``
+(``--help``, ``ask`` and the torch + sentence-transformers import, each in fresh subprocesses, with peak RSS),
+``ingest`` (``build_index`` vs raw ``SentenceTransformer.encode`` on the same texts), ``scale`` (one
+subprocess per corpus size, see ``assistant.benchscale``). The JSON is saved after every phase. The machine
+is shared, so every figure is a median or a ratio of medians.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.metrics import percentile
+
+if TYPE_CHECKING:
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+
+PHASES = ("eval", "warm", "cold", "ingest", "scale")
+ASK_QUESTION = "What did Biden allow Ukraine to do?"
+IMPORT_SNIPPET = (
+    "import time; t = time.perf_counter(); import torch, sentence_transformers; "
+    "print(time.perf_counter() - t)"
+)
+
+
+def _stats(ms: list[float]) -> dict:
+    return {
+        "n": len(ms),
+        "p50_ms": percentile(ms, 50),
+        "p99_ms": percentile(ms, 99),
+        "mean_ms": statistics.fmean(ms),
+    }
+
+
+def warm_latency(bot: Assistant, questions: list[str]) -> dict:
+    """Per-question latency of the query embedding, retrieval alone and the full answer, each cache-cold."""
+    from assistant.core import CANDIDATES
+    from assistant.evaluate import forget_queries
+
+    result = {"questions": len(questions)}
+    steps = {
+        "embed": lambda q: bot.embedder.embed_query(q),
+        "retrieval": lambda q: bot.retriever.search(q, k=CANDIDATES),
+        "answer": lambda q: bot.answer(q),
+    }
+    refused = 0
+    for name, step in steps.items():
+        forget_queries(bot.embedder)
+        times = []
+        for q in questions:
+            t0 = time.perf_counter()
+            out = step(q)
+            times.append((time.perf_counter() - t0) * 1000)
+            if name == "answer":
+                refused += out.refused
+        result[name] = _stats(times)
+    result["answer_refused"] = refused
+    return result
+
+
+def _timed_child(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
+    """Wall seconds, peak RSS (MB) and exit code of one child process."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    proc.stdout.close()
+    _timed_child.last_stdout = out.decode("utf-8", "replace")
+    return wall, usage.ru_maxrss / 1024, proc.returncode
+
+
+def _cli() -> list[str]:
+    script = Path(sys.executable).parent / "article-assistant"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "assistant.cli"]
+
+
+def cold_start(settings: Settings, runs: int = 3) -> dict:
+    """``--help``, ``ask`` with an existing index, and the heavy import alone, in fresh processes."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
+    where = ["--seeds", str(settings.seeds_dir), "--index-dir", str(settings.index_dir)]
+    helps = [_timed_child([*_cli(), "--help"], env)[0] for _ in range(runs + 4)]
+    asks, rss = [], []
+    for _ in range(runs):
+        wall, peak, code = _timed_child([*_cli(), "ask", ASK_QUESTION, *where], env)
+        if code != 0:
+            raise RuntimeError(f"article-assistant ask exited {code}")
+        asks.append(wall)
+        rss.append(peak)
+    imports = []
+    for _ in range(runs):
+        _timed_child([sys.executable, "-c", IMPORT_SNIPPET], env)
+        imports.append(float(_timed_child.last_stdout.strip().splitlines()[-1]))
+    ask, imp = statistics.median(asks), statistics.median(imports)
+    return {
+        "runs": runs,
+        "help_s": statistics.median(helps),
+        "ask_s": ask,
+        "import_s": imp,
+        "ask_beyond_import_s": ask - imp,
+        "import_share": imp / ask,
+        "ask_peak_rss_mb": max(rss),
+        "all": {"help_s": helps, "ask_s": asks, "import_s": imports, "ask_rss_mb": rss},
+    }
+
+
+def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 2) -> dict:
+    """Passages/s of ``build_index`` (split + embed + Chroma writes) vs raw encode of the texts it embeds."""
+    from assistant.benchdata import articles as make_articles
+    from assistant.settings import Settings
+    from index.build import build_index, split_document
+    from index.loader import load_articles
+    from index.splitter import SentencePassageSplitter
+
+    model = bot.embedder.model
+    batch = getattr(bot.embedder, "batch_size", 32)
+    with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
+        root = Path(tmp)
+        (root / "seeds").mkdir()
+        for i, text in enumerate(make_articles(articles, paragraphs)):
+            (root / "seeds" / f"{i:03d}.txt").write_text(text, encoding="utf-8")
+        settings = Settings(root=root, seeds_dir=root / "seeds", index_dir=root / "idx")
+        splitter = SentencePassageSplitter(chunk_size=settings.chunk_size)
+        sentences, passages = [], []
+        for doc in load_articles(settings.seeds_dir, root).documents:
+            ps, ss = split_document(doc, splitter)
+            passages += [p.page_content for p in ps]
+            sentences += [s.page_content for s in ss]
+        raw, built = [], []
+        for run in range(runs):
+            t0 = time.perf_counter()
+            model.encode(sentences, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
+            model.encode(passages, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
+            raw.append(time.perf_counter() - t0)
+            run_settings = settings.with_(index_dir=root / f"idx{run}")
+            t0 = time.perf_counter()
+            report = build_index(run_settings, bot.embedder, progress=False)
+            built.append(time.perf_counter() - t0)
+            assert report.passages == len(passages)
+    raw_s, build_s = statistics.median(raw), statistics.median(built)
+    return {
+        "articles": articles,
+        "passages": len(passages),
+        "sentences": len(sentences),
+        "texts_embedded": len(passages) + len(sentences),
+        "raw_encode_s": raw_s,
+        "build_index_s": build_s,
+        "raw_passages_per_s": len(passages) / raw_s,
+        "build_passages_per_s": len(passages) / build_s,
+        "ratio": raw_s / build_s,
+        "all": {"raw_s": raw, "build_s": built},
+    }
+
+
+def scale(settings: Settings, sizes: list[int]) -> list[dict]:
+    """Each size in its own subprocess (own peak RSS), in a temp dir removed afterwards."""
+    results = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix=f"scale-{size}-") as tmp:
+            out = Path(tmp) / "result.json"
+            cmd = [sys.executable, "-m", "assistant.benchscale", "--size", str(size)]
+            cmd += ["--dir", str(Path(tmp) / "chroma"), "--out", str(out), "--model", settings.embed_model]
+            subprocess.run(cmd, check=True)
+            results.append(json.loads(out.read_text(encoding="utf-8")))
+    return results
+
+
+def machine() -> dict:
+    import importlib.metadata as md
+
+    def version(name: str) -> str:
+        try:
+            return md.version(name)
+        except md.PackageNotFoundError:
+            return "-"
+
+    return {
+        "cpus": os.cpu_count(),
+        "load_avg_at_start": os.getloadavg(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "packages": {p: version(p) for p in ("torch", "sentence-transformers", "chromadb", "bm25s")},
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def _save(data: dict, path: Path) -> None:
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def main(args, settings: Settings) -> int:
+    from assistant.benchreport import write_report
+    from assistant.core import Assistant
+    from assistant.evaluate import DEFAULT_SET, evaluate, load_set
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    json_path = out / "bench.json"
+    only = set(args.only.split(",")) if args.only else set(PHASES)
+    if args.report_only:
+        only = set()
+    data = json.loads(json_path.read_text(encoding="utf-8")) if json_path.exists() and len(only) < 5 else {}
+    if only:
+        data["machine"] = machine()
+        data["quick"] = bool(args.quick)
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [1000, 10000, 100000]
+    if args.quick:
+        sizes = [s for s in sizes if s < 100000]
+    rows = load_set(settings.root / DEFAULT_SET)
+    bot = Assistant(settings).warm() if only & {"eval", "warm", "cold", "ingest"} else None
+
+    if "eval" in only:
+        print("bench: eval with baselines", file=sys.stderr)
+        results = evaluate(settings, rows, assistant=bot, baselines=True)
+        data["eval"] = [{"name": r["name"], "summary": r["summary"]} for r in results]
+        _save(data, json_path)
+    if "warm" in only:
+        from assistant.benchdata import latency_questions
+
+        questions = latency_questions(rows)
+        print(f"bench: warm latency over {len(questions)} questions", file=sys.stderr)
+        data["warm"] = warm_latency(bot, questions)
+        _save(data, json_path)
+    if "cold" in only:
+        print("bench: cold start (subprocesses)", file=sys.stderr)
+        data["cold"] = cold_start(settings, runs=2 if args.quick else 3)
+        _save(data, json_path)
+    if "ingest" in only:
+        print("bench: ingest throughput", file=sys.stderr)
+        data["ingest"] = ingest(bot, runs=1 if args.quick else 2)
+        _save(data, json_path)
+    if "scale" in only:
+        print(f"bench: scale {sizes}", file=sys.stderr)
+        data["scale"] = scale(settings, sizes)
+        _save(data, json_path)
+
+    markdown = Path(args.markdown) if args.markdown else settings.root / "BENCHMARKS.md"
+    written = write_report(data, out, markdown)
+    print(f"bench: wrote {json_path} and {', '.join(str(p) for p in written)}", file=sys.stderr)
+    return 0

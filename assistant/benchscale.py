@@ -1,0 +1,114 @@
+"""One scale run, in its own process so its peak RSS is its own: ``python -m assistant.benchscale --size N``.
+
+Builds a persistent Chroma collection of ``N`` synthetic passages (``assistant.benchdata.corpus``, twenty
+planted facts among them) embedded with the project's embedder, then times queries: the twenty planted
+questions plus 80 queries cut from random passages. Writes one JSON object to ``--out``. The collection holds
+passages only (no sentence collection, no BM25): it measures Chroma and the encoder, not the answerer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import sys
+import time
+from pathlib import Path
+
+from assistant.benchdata import PLANTED, corpus
+from assistant.metrics import percentile
+
+BATCH = 512
+
+
+def disk_bytes(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def run(size: int, directory: Path, model: str, progress: bool = True) -> dict:
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+    from langchain_chroma import Chroma
+    from tqdm import tqdm
+
+    from index.embeddings import SentenceTransformerEmbeddings
+
+    embedder = SentenceTransformerEmbeddings(model)
+    embedder.embed_query("load the model before the clock starts")
+    texts, where = corpus(size)
+    client = chromadb.PersistentClient(
+        path=str(directory), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    store = Chroma(
+        collection_name="scale",
+        embedding_function=embedder,
+        client=client,
+        collection_metadata={"hnsw:space": "cosine"},
+    )
+    collection = store._collection
+    encode_s = insert_s = 0.0
+    t_build = time.perf_counter()
+    bar = tqdm(total=size, unit="passage", desc=f"scale {size:,}", file=sys.stderr, disable=not progress)
+    for at in range(0, size, BATCH):
+        batch = texts[at : at + BATCH]
+        t0 = time.perf_counter()
+        vectors = embedder.embed_documents(batch)
+        t1 = time.perf_counter()
+        collection.add(ids=[f"p{at + i}" for i in range(len(batch))], embeddings=vectors, documents=batch)
+        insert_s += time.perf_counter() - t1
+        encode_s += t1 - t0
+        bar.update(len(batch))
+    bar.close()
+    build_s = time.perf_counter() - t_build
+
+    rng = random.Random(5)
+    generic = [" ".join(texts[i].split()[:10]) for i in rng.sample(range(size), 80)]
+    queries = [(q, where.get(fact)) for fact, (_, q) in enumerate(PLANTED)] + [(q, None) for q in generic]
+    for q, _ in queries[:5]:  # warm the HNSW pages
+        collection.query(query_embeddings=[embedder.embed_query("warm " + q)], n_results=3)
+    embed_ms, search_ms, total_ms, hits = [], [], [], []
+    for q, slot in queries:
+        t0 = time.perf_counter()
+        vector = embedder.embed_query(q)
+        t1 = time.perf_counter()
+        found = collection.query(query_embeddings=[vector], n_results=3, include=[])
+        t2 = time.perf_counter()
+        embed_ms.append((t1 - t0) * 1000)
+        search_ms.append((t2 - t1) * 1000)
+        total_ms.append((t2 - t0) * 1000)
+        if slot is not None:
+            hits.append(f"p{slot}" in found["ids"][0])
+    return {
+        "passages": size,
+        "build_s": build_s,
+        "encode_s": encode_s,
+        "insert_s": insert_s,
+        "build_passages_per_s": size / build_s,
+        "queries": len(queries),
+        "query_p50_ms": percentile(total_ms, 50),
+        "query_p99_ms": percentile(total_ms, 99),
+        "search_p50_ms": percentile(search_ms, 50),
+        "search_p99_ms": percentile(search_ms, 99),
+        "embed_p50_ms": percentile(embed_ms, 50),
+        "planted": len(hits),
+        "planted_hit@3": sum(hits) / len(hits) if hits else None,
+        "disk_mb": disk_bytes(directory) / 1e6,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m assistant.benchscale")
+    parser.add_argument("--size", type=int, required=True)
+    parser.add_argument("--dir", type=Path, required=True, help="empty directory for the Chroma store")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--model", default="all-MiniLM-L6-v2")
+    args = parser.parse_args(argv)
+    result = run(args.size, args.dir, args.model)
+    args.out.write_text(json.dumps(result, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
