@@ -11,13 +11,14 @@ import hashlib
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
 
-from assistant.errors import ArticleError
+from assistant.errors import ArticleError, StoreUnavailable
 from index.loader import load_articles
 from index.splitter import SentencePassageSplitter
 from index.store import (
@@ -159,6 +160,22 @@ def _committed_docs(client, settings: Settings, embedder: Embeddings, rebuild: b
     return stores_for(client, settings, embedder, int(pointer["generation"]), pointer)
 
 
+def _client_for_build(settings: Settings, rebuild: bool):
+    """A client to build with; ``rebuild`` moves an unreadable embedded index aside (kept, not deleted)."""
+    try:
+        return make_client(settings, create=True)
+    except StoreUnavailable:
+        if not rebuild or settings.chroma_url:
+            raise
+        aside = settings.index_dir.with_name(f"{settings.index_dir.name}.unreadable-{int(time.time())}")
+        settings.index_dir.rename(aside)
+        log.warning("moved the unreadable index to %s; building a new one", aside)
+        from chromadb.api.client import SharedSystemClient
+
+        SharedSystemClient.clear_system_cache()  # chromadb keeps the failed client for that path
+        return make_client(settings, create=True)
+
+
 def build_index(
     settings: Settings,
     embedder: Embeddings,
@@ -173,7 +190,7 @@ def build_index(
     """
     loaded = load_articles(settings.seeds_dir, settings.root)
     report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
-    client = client if client is not None else make_client(settings, create=True)
+    client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)
     existing = {}
     if old is not None:

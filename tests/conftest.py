@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,10 @@ import pytest
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+# Set by .ci/run to run the integration suite against a real Chroma server instead of the embedded store.
+CHROMA_URL = os.environ.get("ASSISTANT_TEST_CHROMA_URL") or None
+embedded_only = pytest.mark.skipif(CHROMA_URL is not None, reason="checks the embedded store's files on disk")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_5b9ea04de76b7050.txt"
@@ -41,7 +51,13 @@ def seed_project(tmp_path_factory) -> Path:
 def seed_settings(seed_project):
     from assistant.settings import Settings
 
-    return Settings(root=seed_project, seeds_dir=seed_project / "seeds", index_dir=seed_project / ".index")
+    return Settings(
+        root=seed_project,
+        seeds_dir=seed_project / "seeds",
+        index_dir=seed_project / ".index",
+        chroma_url=CHROMA_URL,
+        collection=f"seed{uuid.uuid4().hex[:8]}",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -60,4 +76,57 @@ def project(tmp_path):
     from assistant.settings import Settings
 
     (tmp_path / "seeds").mkdir()
-    return Settings(root=tmp_path, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / ".index")
+    return Settings(
+        root=tmp_path,
+        seeds_dir=tmp_path / "seeds",
+        index_dir=tmp_path / ".index",
+        chroma_url=CHROMA_URL,
+        collection=f"t{uuid.uuid4().hex[:10]}",
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0) -> None:
+    """Poll ``url`` until it answers; fail early if ``proc`` died."""
+    import urllib.error
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
+        try:
+            urllib.request.urlopen(url, timeout=2).close()
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s")
+
+
+@contextlib.contextmanager
+def chroma_server(path: Path, port: int | None = None):
+    """A real ``chroma run`` server on a free loopback port; yields its URL and always stops it."""
+    port = port or free_port()
+    binary = Path(sys.executable).with_name("chroma")
+    log = open(path.parent / f"chroma-{port}.log", "wb")  # noqa: SIM115 - closed in finally
+    proc = subprocess.Popen(
+        [str(binary), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+    )
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/api/v2/heartbeat", proc)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
