@@ -16,7 +16,7 @@ from assistant.retrieval import Hit
 from assistant.text import proper_nouns, stem, tokens
 
 MIN_DENSE = 0.30  # below this the best sentence is unrelated (dev: unanswerable <= 0.38, answerable >= 0.50)
-WEAK_DENSE = 0.45  # below this, the sentence must also share a content word beyond the names
+WEAK_DENSE = 0.50  # below this, the top sentences must also share a content word beyond the names
 
 
 @dataclass(frozen=True)
