@@ -89,3 +89,12 @@ def test_server_is_local_and_quiet(server):
         config = json.load(r)
     assert config.get("analytics_enabled") is False
     assert not config.get("share_url")
+
+
+def test_concurrent_requests_all_answer(client):
+    questions = ["Who first reported the decision?", "Where was Putin when he talked about escalation?"] * 3
+    jobs = [client.submit(q, "[]", 0, api_name="/ask") for q in questions]
+    results = [job.result(timeout=120) for job in jobs]
+    for q, r in zip(questions, results, strict=True):
+        assert r["question"] == q and not r["refused"]
+        assert ("Politico" if "reported" in q else "Uzbekistan") in r["text"]

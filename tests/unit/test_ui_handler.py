@@ -136,11 +136,11 @@ def test_overlong_question_gets_a_message(seed_assistant):
 
 
 @pytest.mark.slow
-def test_unavailable_mode_is_one_line(seed_assistant):
-    _, chat, turns = run(seed_assistant, "Who first reported the decision?", mode="openai")[-1]
-    assert chat[-1]["content"] == (
-        '<div class="aa-error">answer mode &#x27;openai&#x27; is not available yet — use: extractive</div>'
-    )
+def test_bad_mode_is_one_line(seed_assistant):
+    _, chat, turns = run(seed_assistant, "Who first reported the decision?", mode="bogus<b>")[-1]
+    content = chat[-1]["content"]
+    assert content.startswith('<div class="aa-error">') and "\n" not in content
+    assert "unknown answer mode &#x27;bogus&lt;b&gt;&#x27;" in content  # the mode reached the core, escaped
     assert turns == []
 
 
@@ -172,3 +172,14 @@ def test_app_builds_with_title_and_api(seed_assistant):
     assert "President Joe Biden" in html and "2024-05-30" in html
     assert [d["api_name"] for d in config["dependencies"] if d["api_visibility"] == "public"] == ["ask"]
     assert app._queue.default_concurrency_limit > 1
+
+
+def test_importing_the_ui_module_is_light():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = "import sys, assistant.ui; print([m for m in ('gradio', 'torch', 'chromadb') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
