@@ -55,8 +55,9 @@ def questions(count: int) -> list[str]:
 
 
 def measure(page, question: str) -> tuple[float, float]:
-    page.evaluate(WATCH)
     box = page.locator("#aa-question textarea")
+    box.wait_for()
+    page.evaluate(WATCH)
     box.fill(question)
     box.press("Enter")
     page.wait_for_function("() => window.__t.done !== undefined", timeout=30_000)
@@ -80,6 +81,7 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1100, "height": 1000})
         page.goto(url)
         page.wait_for_function("document.title === 'Article assistant'")
+        page.locator("#aa-question textarea").wait_for()
         measure(page, "Who first reported the decision?")  # warm-up, not counted
         firsts, dones = [], []
         for q in questions(args.questions):
