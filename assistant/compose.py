@@ -12,6 +12,8 @@ from collections.abc import Iterator, Sequence
 from assistant import answertype
 from assistant.models import Answer, Citation
 from assistant.retrieval import Hit
+from assistant.speech import asks_who_said
+from index.news import long_date, relative_phrase
 
 MARGIN = 0.12  # a runner-up joins the answer when its similarity is within this of the best
 MIN_EXTRA = 0.35
@@ -73,10 +75,41 @@ class ExtractiveAnswerer:
         chosen = select(hits, n_sources, question)
         citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
         parts = []
+        lead = f"It was {chosen[0].speaker}: " if asks_who_said(question) and chosen[0].speaker else ""
         for c in citations:
-            part = f"{c.quote} [{c.n}]"
+            part = f"{lead if c.n == 1 else ''}{c.quote} [{c.n}]"
             parts.append(part)
             yield part if len(parts) == 1 else " " + part
+        if note := time_note(question, chosen[0]):
+            parts.append(note)
+            yield " " + note
         yield Answer(
             text=" ".join(parts), refused=False, citations=citations, question=question, mode=self.name
         )
+
+
+def time_note(question: str, hit: Hit) -> str:
+    """For "when" questions: what a relative date in the quote means, counted from the article's date."""
+    if answertype.expected(question) != "time" or not hit.when_label:
+        return ""
+    phrase = relative_phrase(hit.text)
+    return (
+        f"(\u201c{phrase}\u201d is counted from the article's date, {long_date(hit.date)}: {hit.when_label}.)"
+    )
+
+
+def listing(question: str, speaker: str, statements: Sequence[Hit]) -> Iterator[str | Answer]:
+    """ "What did X say?": every statement the articles attribute to X, in article order, each cited."""
+    citations = [citation(n, hit) for n, hit in enumerate(statements, start=1)]
+    head = (
+        f"The article attributes {len(citations)} statement{'s' if len(citations) != 1 else ''} to {speaker}:"
+    )
+    yield head
+    lines = [head]
+    for c in citations:
+        line = f"\n- {c.quote} [{c.n}]"
+        lines.append(line)
+        yield line
+    yield Answer(
+        text="".join(lines), refused=False, citations=citations, question=question, mode="extractive"
+    )

@@ -39,11 +39,56 @@ class Hit:
     title: str
     date: str
     passage_id: str
+    speaker: str = ""  # who said the sentence, as the article calls them ("" for narration)
+    when_start: str = ""  # a relative date in the sentence, resolved against the article's date
+    when_end: str = ""
+    when_label: str = ""
+    outlet: str = ""
+    date_ord: int = 0
     dense: float = 0.0  # cosine similarity of the sentence to the query
     passage_dense: float = 0.0  # cosine similarity of its passage
     lexical: float = 0.0  # BM25
     score: float = 0.0  # fused
     ranks: dict[str, int] = field(default_factory=dict)
+
+
+Filter = dict  # {"date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD", "outlet": str}
+FILTER_KEYS = ("date_from", "date_to", "outlet")
+
+
+def _ord(value: str) -> int:
+    return int(str(value).replace("-", "")[:8].ljust(8, "0"))
+
+
+def chroma_filter(where: Filter | None) -> dict | None:
+    """The Chroma metadata filter for article filters (dates compare as YYYYMMDD numbers)."""
+    if not where:
+        return None
+    unknown = set(where) - set(FILTER_KEYS)
+    if unknown:
+        from assistant.errors import BadQuestion
+
+        raise BadQuestion(f"unknown filter {sorted(unknown)[0]!r} — use: {', '.join(FILTER_KEYS)}")
+    clauses = []
+    if where.get("date_from"):
+        clauses.append({"date_ord": {"$gte": _ord(where["date_from"])}})
+    if where.get("date_to"):
+        clauses.append({"date_ord": {"$lte": _ord(where["date_to"]) or 99999999}})
+    if where.get("outlet"):
+        clauses.append({"outlet": where["outlet"]})
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def matcher(where: Filter | None):
+    """The same filter as a predicate on hits, for the lexical ranking."""
+    chroma_filter(where)  # validates
+    where = where or {}
+    lo = _ord(where["date_from"]) if where.get("date_from") else 0
+    hi = _ord(where["date_to"]) if where.get("date_to") else 99999999
+    outlet = where.get("outlet")
+    return lambda h: lo <= h.date_ord <= hi and (not outlet or h.outlet == outlet)
 
 
 def rrf(
@@ -90,6 +135,12 @@ class HybridRetriever:
                 title=m.get("title", ""),
                 date=m.get("date", ""),
                 passage_id=m.get("passage_id", ""),
+                speaker=m.get("speaker", ""),
+                when_start=m.get("when_start", ""),
+                when_end=m.get("when_end", ""),
+                when_label=m.get("when_label", ""),
+                outlet=m.get("outlet", ""),
+                date_ord=int(m.get("date_ord", 0) or 0),
             )
         ids = sorted(sentences, key=lambda i: (sentences[i].source, sentences[i].start))
         corpus = [tokens(sentences[i].text) or ["\x00empty"] for i in ids]
@@ -118,28 +169,49 @@ class HybridRetriever:
         self._ensure()
         return len(self._ids)
 
-    def _lexical(self, query: str, k: int) -> list[tuple[str, float]]:
+    @property
+    def speakers(self) -> set[str]:
+        """Everyone the indexed articles quote or paraphrase, as the articles call them."""
+        self._ensure()
+        return {h.speaker for h in self._sentences.values() if h.speaker}
+
+    def statements(self, speaker: str, where: Filter | None = None) -> list[Hit]:
+        """The sentences attributed to ``speaker``, in article order."""
+        self._ensure()
+        keep = matcher(where)
+        found = [self._sentences[i] for i in self._ids if self._sentences[i].speaker == speaker]
+        return [Hit(**{**h.__dict__, "ranks": {}}) for h in found if keep(h)]
+
+    def _lexical(self, query: str, k: int, keep) -> list[tuple[str, float]]:
         terms = [t for t in tokens(query) if t in self._vocabulary]
         if not terms or not self._ids:
             return []
         scores = self._bm25.get_scores(terms)
-        order = scores.argsort()[::-1][:k]
-        return [(self._ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        order = scores.argsort()[::-1]
+        found = []
+        for i in order:
+            if scores[i] <= 0 or len(found) >= k:
+                break
+            if keep(self._sentences[self._ids[i]]):
+                found.append((self._ids[i], float(scores[i])))
+        return found
 
-    def _dense(self, part, vector: list[float], k: int) -> list[tuple[str, float]]:
+    def _dense(self, part, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
         n = min(k, part._collection.count())
         if n == 0:
             return []
-        found = part.similarity_search_by_vector_with_relevance_scores(vector, k=n)
+        found = part.similarity_search_by_vector_with_relevance_scores(
+            vector, k=n, filter=chroma_filter(where)
+        )
         return [(doc.id, 1.0 - distance) for doc, distance in found]
 
-    def search(self, query: str, k: int = 10) -> list[Hit]:
-        """The ``k`` best sentences for ``query``, best first."""
+    def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
+        """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""
         self._ensure()
         vector = self.embedder.embed_query(query)
-        dense = self._dense(self.store.sentences, vector, DENSE_CANDIDATES)
-        passages = dict(self._dense(self.store.passages, vector, DENSE_CANDIDATES))
-        lexical = self._lexical(query, DENSE_CANDIDATES)
+        dense = self._dense(self.store.sentences, vector, DENSE_CANDIDATES, where)
+        passages = dict(self._dense(self.store.passages, vector, DENSE_CANDIDATES, where))
+        lexical = self._lexical(query, DENSE_CANDIDATES, matcher(where))
 
         passage_ranking = [
             sid

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING
 from langchain_core.documents import Document
 
 from assistant.errors import ArticleError, StoreUnavailable
+from index.dedupe import dedupe
 from index.loader import load_articles
+from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
 from index.store import (
     IndexStore,
@@ -51,6 +53,7 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     errors: list[ArticleError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (dropped, kept, why)
     sentences: int = 0
     passages: int = 0
 
@@ -58,7 +61,8 @@ class BuildReport:
         return (
             f"indexed {len(self.added)} new or changed, {len(self.unchanged)} unchanged, "
             f"{len(self.removed)} removed ({self.passages} passages, {self.sentences} sentences); "
-            f"{len(self.errors)} errors, {len(self.skipped)} skipped"
+            f"{len(self.errors)} errors, {len(self.skipped)} skipped, {len(self.duplicates)} duplicates or "
+            "superseded versions not indexed"
         )
 
 
@@ -67,13 +71,23 @@ def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
     return f"{kind}:{key}:{start}-{end}"
 
 
+def date_ord(value: str) -> int:
+    """``2024-05-30`` -> ``20240530`` (Chroma compares numbers, not strings); 0 when unknown."""
+    digits = value.replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
+
+
 def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[list[Document], list[Document]]:
     """The passage and sentence Documents of one article, each with exact offsets and its id."""
     meta = doc.metadata
     base = {k: meta.get(k, "") for k in ("source", "title", "date", "outlet", "url")}
     base["doc_hash"] = meta["hash"]
+    base["date_ord"] = date_ord(meta.get("date", ""))
+    chunks = splitter.split_documents([doc])
+    spans = [tuple(s) for chunk in chunks for s in chunk.metadata["sentences"]]
+    said_by = dict(zip(spans, speakers([doc.page_content[s:e] for s, e in spans]), strict=True))
     passages, sentences = [], []
-    for chunk in splitter.split_documents([doc]):
+    for chunk in chunks:
         m = chunk.metadata
         pid = _id("p", meta["hash"], meta["source"], m["start"], m["end"])
         passages.append(
@@ -90,11 +104,23 @@ def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[li
             )
         )
         for s, e in m["sentences"]:
+            text = doc.page_content[s:e]
+            when = resolve_relative(text, meta.get("date", "")) or ("", "", "")
             sentences.append(
                 Document(
                     id=_id("s", meta["hash"], meta["source"], s, e),
-                    page_content=doc.page_content[s:e],
-                    metadata={**base, "start": s, "end": e, "paragraph": m["paragraph"], "passage_id": pid},
+                    page_content=text,
+                    metadata={
+                        **base,
+                        "start": s,
+                        "end": e,
+                        "paragraph": m["paragraph"],
+                        "passage_id": pid,
+                        "speaker": said_by[(s, e)],
+                        "when_start": when[0],
+                        "when_end": when[1],
+                        "when_label": when[2],
+                    },
                 )
             )
     return passages, sentences
@@ -190,6 +216,9 @@ def build_index(
     """
     loaded = load_articles(settings.seeds_dir, settings.root)
     report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
+    loaded.documents, report.duplicates = dedupe(loaded.documents)
+    for dropped, kept, reason in report.duplicates:
+        log.warning("not indexing %s: %s of %s", dropped, reason, kept)
     client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)
     existing = {}

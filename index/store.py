@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from assistant.settings import Settings
 
-SPLITTER_VERSION = "sentence-passages-1"
+SPLITTER_VERSION = "sentence-passages-2"  # 2: speakers and resolved dates per sentence
 KINDS = ("sentences", "passages", "docs")
 DATA_METADATA = {"hnsw:space": "cosine"}
 
