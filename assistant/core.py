@@ -68,6 +68,7 @@ class Assistant:
         self._retriever: HybridRetriever | None = None
         self._checked_at = time.monotonic()
         self.answerer = answerer or ExtractiveAnswerer()
+        self._answerers: dict = {}
         self._lock = threading.Lock()
 
     @property
@@ -149,7 +150,13 @@ class Assistant:
             raise BadQuestion(f"unknown answer mode {mode!r} — use one of: {', '.join(ANSWER_MODES)}")
         if mode == "extractive" or mode == getattr(self.answerer, "name", None):
             return self.answerer
-        raise BadQuestion(f"answer mode {mode!r} is not available yet — use: extractive")
+        with self._lock:
+            if mode not in self._answerers:  # one per mode: a local model loads once
+                from assistant.generate import LLMAnswerer
+                from assistant.llm import chat_model
+
+                self._answerers[mode] = LLMAnswerer(chat_model(mode, self.settings), self.embedder, name=mode)
+        return self._answerers[mode]
 
     def warm(self) -> Assistant:
         """Load the model, open the index and run one query, so the first user does not wait."""
@@ -170,7 +177,9 @@ class Assistant:
         """
         question = clean_question(question, self.settings.max_question_chars)
         n_sources = max(1, n_sources or self.settings.n_sources)
-        query = retrieval_query(question, history)
+        answerer = self.answerer_for(mode)
+        rewrite = getattr(answerer, "rewrite", None)  # an LLM answerer may rewrite follow-ups itself
+        query = rewrite(question, history) if rewrite else retrieval_query(question, history)
         retriever, hits = self._search(query)
         verdict = judge(question, query, hits, retriever.vocabulary)
         if verdict.refused:
@@ -179,7 +188,7 @@ class Assistant:
             yield result.text
             yield result
             return
-        for piece in self.answerer_for(mode).stream(question, hits, n_sources, history=history):
+        for piece in answerer.stream(question, hits, n_sources, history=history):
             if isinstance(piece, Answer):
                 piece.retrieval_query = query
             yield piece
