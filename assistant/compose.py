@@ -31,6 +31,8 @@ def citation(n: int, hit: Hit) -> Citation:
         title=hit.title,
         date=hit.date,
         paragraph=hit.paragraph,
+        outlet=hit.outlet,
+        url=hit.url,
     )
 
 

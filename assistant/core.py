@@ -14,12 +14,13 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.compose import ExtractiveAnswerer, refusal
+from assistant.compose import ExtractiveAnswerer, listing, refusal
 from assistant.errors import AssistantError, BadQuestion, IndexNotBuilt
 from assistant.followup import retrieval_query
 from assistant.models import Answer
 from assistant.refusal import judge
 from assistant.settings import Settings
+from assistant.speech import asked_speaker
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -116,7 +117,7 @@ class Assistant:
                 self._store, self._retriever = store, retriever
             log.info("now serving index generation %d", store.generation)
 
-    def _search(self, query: str):
+    def _search(self, query: str, where: dict | None = None):
         """Retrieve, following a rebuild; a store that fails twice is reported in one line."""
         from index.store import unavailable
 
@@ -124,7 +125,7 @@ class Assistant:
             try:
                 self._follow_rebuilds(force=attempt == 2)
                 retriever = self.retriever
-                return retriever, retriever.search(query, k=CANDIDATES)
+                return retriever, retriever.search(query, k=CANDIDATES, where=where)
             except AssistantError:
                 raise
             except Exception as e:  # the generation was dropped mid-query, or the server went away
@@ -170,17 +171,19 @@ class Assistant:
         *,
         n_sources: int | None = None,
         mode: str | None = None,
+        where: dict | None = None,
     ) -> Iterator[str | Answer]:
         """Yield pieces of the reply text as they are composed, then the final ``Answer``.
 
         ``mode`` picks the answerer (see ``ANSWER_MODES``); the default is the settings' ``llm``.
+        ``where`` narrows the articles: ``{"date_from": "2024-05-01", "date_to": ..., "outlet": ...}``.
         """
         question = clean_question(question, self.settings.max_question_chars)
         n_sources = max(1, n_sources or self.settings.n_sources)
         answerer = self.answerer_for(mode)
         rewrite = getattr(answerer, "rewrite", None)  # an LLM answerer may rewrite follow-ups itself
         query = rewrite(question, history) if rewrite else retrieval_query(question, history)
-        retriever, hits = self._search(query)
+        retriever, hits = self._search(query, where)
         verdict = judge(question, query, hits, retriever.vocabulary)
         if verdict.refused:
             result = refusal(question, verdict.reason)
@@ -188,7 +191,16 @@ class Assistant:
             yield result.text
             yield result
             return
-        for piece in answerer.stream(question, hits, n_sources, history=history):
+        pieces = None
+        if spoken := asked_speaker(question, retriever.speakers):  # "What did Putin say (about X)?"
+            speaker, has_topic = spoken
+            if not has_topic and (statements := retriever.statements(speaker, where)):
+                pieces = listing(question, speaker, statements)
+            else:
+                hits = [h for h in hits if h.speaker == speaker] or hits
+        if pieces is None:
+            pieces = answerer.stream(question, hits, n_sources, history=history)
+        for piece in pieces:
             if isinstance(piece, Answer):
                 piece.retrieval_query = query
             yield piece

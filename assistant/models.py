@@ -18,6 +18,8 @@ class Citation:
     title: str = ""
     date: str = ""
     paragraph: int = 0
+    outlet: str = ""
+    url: str = ""
 
     def verify(self, root: Path = Path(".")) -> bool:
         """True when the quote is exactly the source file's text at ``start:end``."""

@@ -44,6 +44,7 @@ class Hit:
     when_end: str = ""
     when_label: str = ""
     outlet: str = ""
+    url: str = ""
     date_ord: int = 0
     dense: float = 0.0  # cosine similarity of the sentence to the query
     passage_dense: float = 0.0  # cosine similarity of its passage
@@ -140,6 +141,7 @@ class HybridRetriever:
                 when_end=m.get("when_end", ""),
                 when_label=m.get("when_label", ""),
                 outlet=m.get("outlet", ""),
+                url=m.get("url", ""),
                 date_ord=int(m.get("date_ord", 0) or 0),
             )
         ids = sorted(sentences, key=lambda i: (sentences[i].source, sentences[i].start))
