@@ -134,7 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", parents=[common], help="serve the web chat (Gradio)")
-    p.add_argument("--host", default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"))
+    p.add_argument(
+        "--host",
+        default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"),
+        help="address to serve on (default 127.0.0.1); any other needs ASSISTANT_AUTH or ASSISTANT_AUTH_FILE",
+    )
     p.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", 7860)))
     p.set_defaults(func=cmd_chat)
 

@@ -38,3 +38,7 @@ class StoreUnavailable(AssistantError):
 
 class BackendError(AssistantError):
     """A language-model backend is missing, unreachable or failed."""
+
+
+class ConfigError(AssistantError):
+    """The configuration is unsafe or malformed (e.g. a public address without a password)."""

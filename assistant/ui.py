@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from assistant.core import ANSWER_MODES, Assistant, clean_question
 from assistant.errors import AssistantError, BadQuestion
 from assistant.models import Answer
+from assistant.ui_auth import auth_for
 from assistant.ui_render import (
     CSS,
     answer_html,
@@ -204,8 +205,15 @@ def launch_options() -> dict:
     return {"theme": theme, "css": CSS}
 
 
-def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> None:
-    """Build the default Assistant (and the index if needed), then serve the chat until interrupted."""
+def launch(
+    settings: Settings, host: str = "127.0.0.1", port: int = 7860, env: Mapping[str, str] | None = None
+) -> None:
+    """Build the default Assistant (and the index if needed), then serve the chat until interrupted.
+
+    An entry point: reads ``ASSISTANT_AUTH``/``ASSISTANT_AUTH_FILE`` from ``env`` (default ``os.environ``)
+    and refuses, before loading anything, to serve a non-loopback ``host`` without them.
+    """
+    auth = auth_for(host, os.environ if env is None else env)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     assistant = Assistant(settings).warm()
     app = create_app(assistant)
@@ -213,7 +221,8 @@ def launch(settings: Settings, host: str = "127.0.0.1", port: int = 7860) -> Non
         _, url, _ = app.launch(
             server_name=host,
             server_port=port,
-            share=False,
+            auth=auth,
+            share=False,  # never a public share link; and no allowed_paths: Gradio serves no local files
             inbrowser=False,
             prevent_thread_lock=True,
             quiet=True,

@@ -98,3 +98,41 @@ def test_concurrent_requests_all_answer(client):
     for q, r in zip(questions, results, strict=True):
         assert r["question"] == q and not r["refused"]
         assert ("Politico" if "reported" in q else "Uzbekistan") in r["text"]
+
+
+def test_public_address_without_a_password_is_refused(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+    from tests.integration.ui_server import free_port
+
+    env = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_AUTH", "ASSISTANT_AUTH_FILE")}
+    env["PYTHONPATH"] = str(ROOT)
+    cmd = [sys.executable, "-m", "assistant.cli", "chat", "--host", "0.0.0.0", "--port", str(free_port())]
+    out = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+    assert out.returncode != 0
+    assert out.stdout == ""
+    assert out.stderr.strip().splitlines() == [
+        "error: refusing to serve on 0.0.0.0 without a password — set ASSISTANT_AUTH=user:password "
+        "or ASSISTANT_AUTH_FILE=path, or serve on --host 127.0.0.1"
+    ]
+
+
+def test_password_when_configured_is_required(tmp_path):
+    import urllib.error
+
+    from gradio_client import Client
+
+    from tests.integration.ui_server import serve
+
+    with serve(tmp_path, env={"ASSISTANT_AUTH": "reader:pa:ss"}) as url:  # loopback, as every test serves
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(url + "config", timeout=5)
+        assert e.value.code == 401
+        with pytest.raises(ValueError, match="Could not login"):  # Gradio 6 answers 400 to a wrong password
+            Client(url, verbose=False, auth=("reader", "wrong"))
+        client = Client(url, verbose=False, auth=("reader", "pa:ss"))
+        answer = client.predict("Who first reported the decision?", "[]", 0, api_name="/ask")
+    assert "Politico" in answer["text"]

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +24,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(project: Path, timeout: float = 240.0) -> Iterator[str]:
-    """Run ``article-assistant chat`` in ``project`` (seeds copied in) and yield its URL; always stop it."""
+def serve(project: Path, timeout: float = 240.0, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``article-assistant chat`` in ``project`` (seeds copied in) and yield its URL; always stop it.
+
+    ``env`` adds variables (e.g. ``ASSISTANT_AUTH``); the server counts as up once it answers at all.
+    """
     if not (project / "seeds").exists():
         shutil.copytree(ROOT / "seeds", project / "seeds")
     port = free_port()
@@ -34,6 +38,7 @@ def serve(project: Path, timeout: float = 240.0) -> Iterator[str]:
         "HF_HUB_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
         "ANONYMIZED_TELEMETRY": "False",
+        **(env or {}),
     }
     log = (project / "server.log").open("w")
     proc = subprocess.Popen(
@@ -55,6 +60,8 @@ def serve(project: Path, timeout: float = 240.0) -> Iterator[str]:
                 with urllib.request.urlopen(url + "config", timeout=2) as r:
                     if r.status == 200:
                         break
+            except urllib.error.HTTPError:
+                break  # it answers, only not without a login
             except OSError:
                 time.sleep(0.5)
         yield url

@@ -183,3 +183,124 @@ def test_importing_the_ui_module_is_light():
     code = "import sys, assistant.ui; print([m for m in ('gradio', 'torch', 'chromadb') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- who may connect: the auth decision and what launch() hands Gradio ------------------------------
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "localhost", "LOCALHOST", "::1", "[::1]"])
+def test_loopback_needs_no_password(host):
+    from assistant.ui_auth import auth_for
+
+    assert auth_for(host, {}) is None
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org", ""])
+def test_any_other_address_without_a_password_is_refused_in_one_line(host):
+    from assistant.errors import AssistantError, ConfigError
+    from assistant.ui_auth import auth_for
+
+    with pytest.raises(ConfigError) as e:
+        auth_for(host, {"ASSISTANT_AUTH": ""})
+    message = str(e.value)
+    assert isinstance(e.value, AssistantError) and "\n" not in message
+    assert "without a password" in message
+    assert "ASSISTANT_AUTH=user:password" in message and "ASSISTANT_AUTH_FILE" in message
+
+
+def test_password_from_env_is_used_on_any_address():
+    from assistant.ui_auth import auth_for
+
+    env = {"ASSISTANT_AUTH": "ann:s3cr:et"}  # the password may hold a colon
+    assert auth_for("0.0.0.0", env) == [("ann", "s3cr:et")]
+    assert auth_for("127.0.0.1", env) == [("ann", "s3cr:et")]  # asked for, so given on loopback too
+
+
+def test_password_file_lines(tmp_path):
+    from assistant.ui_auth import auth_for
+
+    f = tmp_path / "users"
+    f.write_text("# readers\nann:one\n\n  bob:two  \n", encoding="utf-8")
+    env = {"ASSISTANT_AUTH_FILE": str(f), "ASSISTANT_AUTH": "cy:three"}
+    assert auth_for("10.0.0.5", env) == [("cy", "three"), ("ann", "one"), ("bob", "two")]
+
+
+@pytest.mark.parametrize(
+    "env, match",
+    [
+        ({"ASSISTANT_AUTH": "justaname"}, "ASSISTANT_AUTH is not user:password"),
+        ({"ASSISTANT_AUTH": ":pw"}, "ASSISTANT_AUTH is not user:password"),
+        ({"ASSISTANT_AUTH": "ann:"}, "ASSISTANT_AUTH is not user:password"),
+        ({"ASSISTANT_AUTH_FILE": "{tmp}/missing"}, "cannot read ASSISTANT_AUTH_FILE"),
+        ({"ASSISTANT_AUTH_FILE": "{tmp}/empty"}, "holds no user:password line"),
+        ({"ASSISTANT_AUTH_FILE": "{tmp}/bad"}, r"bad line 2 is not user:password"),
+    ],
+)
+def test_malformed_auth_is_refused_without_echoing_it(tmp_path, env, match):
+    from assistant.errors import ConfigError
+    from assistant.ui_auth import auth_for
+
+    (tmp_path / "empty").write_text("# nobody yet\n", encoding="utf-8")
+    (tmp_path / "bad").write_text("ann:one\nbob-hunter2\n", encoding="utf-8")
+    env = {k: v.format(tmp=tmp_path) for k, v in env.items()}
+    with pytest.raises(ConfigError, match=match) as e:
+        auth_for("0.0.0.0", env)
+    assert "\n" not in str(e.value) and "hunter2" not in str(e.value) and "justaname" not in str(e.value)
+
+
+class _FakeApp:
+    def __init__(self):
+        self.kwargs = None
+
+    def launch(self, **kwargs):
+        self.kwargs = kwargs
+        return None, "http://x/", None
+
+    def block_thread(self):
+        pass
+
+    def close(self):
+        pass
+
+
+def _patch_launch(monkeypatch) -> tuple[_FakeApp, list]:
+    import assistant.ui as ui
+
+    app, built = _FakeApp(), []
+
+    class FakeAssistant:
+        def __init__(self, settings):
+            built.append(settings)
+
+        def warm(self):
+            return self
+
+    monkeypatch.setattr(ui, "Assistant", FakeAssistant)
+    monkeypatch.setattr(ui, "create_app", lambda assistant: app)
+    monkeypatch.setattr(ui, "launch_options", lambda: {})
+    return app, built
+
+
+def test_launch_refuses_a_public_address_before_loading_anything(monkeypatch):
+    from assistant.errors import ConfigError
+    from assistant.settings import Settings
+    from assistant.ui import launch
+
+    app, built = _patch_launch(monkeypatch)
+    with pytest.raises(ConfigError, match="refusing to serve on 0.0.0.0 without a password"):
+        launch(Settings(), host="0.0.0.0", port=1, env={})
+    assert built == [] and app.kwargs is None
+
+
+def test_launch_passes_auth_and_serves_no_files(monkeypatch, capsys):
+    from assistant.settings import Settings
+    from assistant.ui import launch
+
+    app, _ = _patch_launch(monkeypatch)
+    launch(Settings(), host="0.0.0.0", port=1, env={"ASSISTANT_AUTH": "ann:pw"})
+    assert app.kwargs["auth"] == [("ann", "pw")] and app.kwargs["server_name"] == "0.0.0.0"
+    assert app.kwargs["share"] is False
+    assert not app.kwargs.get("allowed_paths")  # Gradio serves no local files beyond the app's own
+
+    launch(Settings(), env={})
+    assert app.kwargs["auth"] is None and app.kwargs["server_name"] == "127.0.0.1"
