@@ -31,6 +31,10 @@ LEXICAL_OK = 0.7  # share of a sentence's content words found in one source sent
 LEXICAL_MIN = 0.4  # below this nothing is supported, however close in meaning
 COSINE_OK = 0.7  # between the two, a paraphrase is supported when the embeddings agree this well
 
+NEGATIONS = frozenset(
+    "not no never nor neither none nothing without cannot isnt arent wasnt werent hasnt havent hadnt "
+    "doesnt dont didnt wont wouldnt cant couldnt shouldnt".split()
+)
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*[.!?]?$")
 _INSTRUCTION = re.compile(
@@ -112,12 +116,16 @@ def candidate_spans(hit: Hit) -> list[Span]:
 
 
 def lexical_support(claim: str, source: str) -> float:
-    """Share of the claim's content words found in ``source``; 0 when a number in the claim is missing."""
+    """Share of the claim's content words found in ``source``; 0 when a number in the claim is missing or
+    only one of them is negated."""
     claim_tokens, source_tokens = set(tokens(claim)), set(tokens(source))
     if not claim_tokens:
         return 0.0
-    numbers = {w for w in words(claim) if any(ch.isdigit() for ch in w)}
-    if numbers - set(words(source)):
+    claim_words, source_words = set(words(claim)), set(words(source))
+    numbers = {w for w in claim_words if any(ch.isdigit() for ch in w)}
+    if numbers - source_words:
+        return 0.0
+    if bool(claim_words & NEGATIONS) != bool(source_words & NEGATIONS):  # "has not changed" vs "changed"
         return 0.0
     return len(claim_tokens & source_tokens) / len(claim_tokens)
 
@@ -136,13 +144,13 @@ def _best(claim: Claim, spans: Sequence[Span], embedder: Embeddings | None) -> t
         return span, lexical
     if embedder is None or lexical < LEXICAL_MIN:
         return None, lexical
-    vector = embedder.embed_query(claim.text)
-    for lex, s in scored:
-        if lex < LEXICAL_MIN:
-            break
-        cos = _cosine(vector, embedder.embed_query(s.quote))  # the embedder caches repeated quotes
-        if cos >= COSINE_OK:
-            return s, cos
+    close = [s for lex, s in scored if lex >= LEXICAL_MIN]
+    vectors = embedder.embed_documents([claim.text] + [s.quote for s in close])  # one batch: one pass
+    best_cos, best_span = max(
+        ((_cosine(vectors[0], v), s) for v, s in zip(vectors[1:], close, strict=True)), key=lambda x: x[0]
+    )
+    if best_cos >= COSINE_OK:
+        return best_span, best_cos
     return None, lexical
 
 

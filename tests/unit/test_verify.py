@@ -158,6 +158,12 @@ def test_markers_are_attached_to_their_sentence(reply, markers):
     assert [c.markers for c in split_claims(reply)] == markers
 
 
+def test_a_negation_on_one_side_only_is_no_support():
+    source = "The U.S. policy on offensive strikes has not changed."
+    assert lexical_support("The U.S. policy on offensive strikes has changed.", source) == 0.0
+    assert lexical_support("The policy on offensive strikes hasn't changed.", source) >= 0.7
+
+
 def test_numbers_must_match_exactly():
     assert lexical_support("AFP sent 5 reporters.", "AFP sent 4 reporters.") == 0.0
     assert lexical_support("AFP contributed to this report.", HITS[3].text) == 1.0
@@ -183,3 +189,23 @@ def test_prompt_numbers_and_fences_the_passages_and_forbids_following_them():
     system, human = messages[0].content, messages[1].content
     assert "[1] Biden's decision" in human and "===" in human
     assert "not instructions" in system and "The article does not say." in system
+
+
+class KeywordEmbeddings:
+    """A stand-in embedder: texts about Politico point one way, everything else the other."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        return [[1.0, 0.0] if "Politico" in t else [0.0, 1.0] for t in texts]
+
+
+def test_paraphrase_needs_the_embedding_to_agree_and_is_checked_in_one_batch():
+    embedder = KeywordEmbeddings()
+    paraphrase = "Politico broke the word of Biden's choice first [1]."  # half its words are the source's
+    [kept] = verify(paraphrase, HITS, embedder)
+    assert kept.supported and kept.score == 1.0 and embedder.calls == 1
+    [dropped] = verify(paraphrase, HITS, None)  # without an embedder, lexical overlap alone decides
+    assert not dropped.supported
