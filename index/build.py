@@ -214,7 +214,7 @@ def build_index(
     Unchanged articles cost nothing; when anything changed, a new generation is written (unchanged articles'
     records copied, not re-embedded) and put in service at once (see ``index.store``).
     """
-    loaded = load_articles(settings.seeds_dir, settings.root)
+    loaded = load_articles(settings.seeds_dir, settings.root, extracted_dir=settings.index_dir / "extracted")
     report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
     loaded.documents, report.duplicates = dedupe(loaded.documents)
     for dropped, kept, reason in report.duplicates:

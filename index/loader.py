@@ -4,8 +4,9 @@
 offsets into the file as a reader (and the citation contract) sees it. Metadata headers are not removed
 from the text; their length is recorded as ``body_start`` and the splitter starts there.
 
-Supported: ``.txt`` with an optional leading ``date YYYY-MM-DD`` header, and ``.md`` with optional YAML-style
-front matter (``title:``, ``date:``, ``url:``, ``outlet:``, ``author:``) or a leading ``# Title`` line.
+Supported: ``.txt`` with an optional leading ``date YYYY-MM-DD`` header, ``.md`` with optional YAML-style
+front matter (``title:``, ``date:``, ``url:``, ``outlet:``, ``author:``) or a leading ``# Title`` line, and
+``.html``, whose main text is extracted (boilerplate dropped) into a text file kept beside the index.
 This module does not split, embed or store anything.
 """
 
@@ -24,6 +25,7 @@ from assistant.errors import ArticleError, SeedsNotFound
 log = logging.getLogger(__name__)
 
 SUPPORTED = (".txt", ".md")
+HTML = (".html", ".htm")
 _DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _MD_TITLE = re.compile(r"\A\s*#\s+(.+?)\s*$", re.MULTILINE)
@@ -60,7 +62,7 @@ def parse_article(text: str) -> tuple[int, dict[str, str]]:
     elif m := _FRONT_MATTER.match(text):
         for line in m.group(1).splitlines():
             key, sep, value = line.partition(":")
-            if sep and key.strip() in {"title", "date", "url", "outlet", "author"}:
+            if sep and key.strip() in {"title", "date", "url", "outlet", "author", "original"}:
                 meta[key.strip()] = value.strip().strip("'\"")
         body_start = m.end()
     body = text[body_start:]
@@ -77,6 +79,38 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.resolve().as_posix()
+
+
+def extract_html(path: Path, root: Path, extracted_dir: Path) -> Path:
+    """Extract an HTML page's main text (trafilatura) into a text file under ``extracted_dir``.
+
+    Citations then point into that text file, the text readers are shown, so offsets stay exact.
+    The page's title, date, site name and URL go into a front-matter header of the text file.
+    """
+    try:
+        import trafilatura
+    except ImportError as e:
+        raise ArticleError(f"{path} is HTML and trafilatura is missing — run: pip install trafilatura") from e
+    html = path.read_text(encoding="utf-8", errors="replace")
+    text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=False)
+    if not text or not text.strip():
+        raise ArticleError(f"{path} has no article text that could be extracted — check the page")
+    meta = trafilatura.extract_metadata(html)
+    fields = {
+        "title": getattr(meta, "title", None),
+        "date": getattr(meta, "date", None),
+        "outlet": getattr(meta, "sitename", None),
+        "url": getattr(meta, "url", None),
+        "original": _relative(path, root),
+    }
+    header = "".join(f"{k}: {' '.join(str(v).split())}\n" for k, v in fields.items() if v)
+    body = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    out = extracted_dir / f"{_relative(path, root)}.txt"
+    content = f"---\n{header}---\n{body}\n"
+    if not out.exists() or out.read_text(encoding="utf-8") != content:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(content, encoding="utf-8")
+    return out
 
 
 def load_article(path: Path, root: Path) -> Document:
@@ -103,8 +137,11 @@ def load_article(path: Path, root: Path) -> Document:
     return Document(page_content=text, metadata=metadata, id=source)
 
 
-def load_articles(seeds_dir: Path, root: Path) -> LoadResult:
-    """Load every supported file under ``seeds_dir``; bad files are reported, not fatal."""
+def load_articles(seeds_dir: Path, root: Path, extracted_dir: Path | None = None) -> LoadResult:
+    """Load every supported file under ``seeds_dir``; bad files are reported, not fatal.
+
+    HTML pages are read through ``extract_html`` into ``extracted_dir`` (skipped when it is None).
+    """
     if not seeds_dir.is_dir():
         raise SeedsNotFound(
             f"seeds directory {seeds_dir} does not exist — create it and add .txt or .md articles, "
@@ -119,11 +156,14 @@ def load_articles(seeds_dir: Path, root: Path) -> LoadResult:
             continue
         if not path.is_file() or path.name.startswith("."):
             continue
-        if path.suffix.lower() not in SUPPORTED:
-            log.warning("skipping %s: unsupported extension (use %s)", path, " or ".join(SUPPORTED))
+        is_html = path.suffix.lower() in HTML and extracted_dir is not None
+        if path.suffix.lower() not in SUPPORTED and not is_html:
+            log.warning("skipping %s: unsupported extension (use .txt, .md or .html)", path)
             result.skipped.append(str(path))
             continue
         try:
+            if is_html:
+                path = extract_html(path, root, extracted_dir)
             result.documents.append(load_article(path, root))
         except ArticleError as e:
             log.error("%s", e)

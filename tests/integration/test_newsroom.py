@@ -50,8 +50,22 @@ def test_duplicates_and_updates_are_indexed_once_and_reported(newsroom):
     }
     docs = assistant.store.docs.get(include=["metadatas"])["metadatas"]
     assert sorted(Path(m["source"]).name for m in docs) == sorted(
-        ["bridge.txt", "budget_v2.md", "ferries.md", "ferries_other_outlet.md", SEED.name]
+        ["bridge.txt", "budget_v2.md", "ferries.md", "ferries_other_outlet.md", "harbour.html.txt", SEED.name]
     )
+
+
+def test_html_main_text_is_extracted_and_cited_exactly(newsroom):
+    assistant, _ = newsroom
+    answer = assistant.answer("How long did the repairs to the Eastport sea wall take?")
+    c = answer.citations[0]
+    assert "eleven weeks" in c.quote
+    assert c.source.endswith("extracted/seeds/harbour.html.txt") and c.source.startswith(".index/")
+    assert (c.title, c.date, c.outlet) == ("Eastport harbour reopens", "2024-06-02", "Coastal Times")
+    assert c.url == "https://coastal-times.example/harbour-reopens"
+    _exact(assistant, answer)
+    texts = " ".join(assistant.store.sentences.get(where={"source": c.source})["documents"])
+    assert "Subscribe" not in texts and "Cookie" not in texts and "Copyright" not in texts
+    assert assistant.answer("Who said ships can dock again?").text.startswith("It was Jonas Berg")
 
 
 def test_an_update_replaces_the_old_figure(newsroom):
