@@ -141,11 +141,11 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
             ps, ss = split_document(doc, splitter)
             passages += [p.page_content for p in ps]
             sentences += [s.page_content for s in ss]
+        unique = list(dict.fromkeys(sentences + passages))
         raw, built = [], []
         for run in range(runs):
-            t0 = time.perf_counter()
-            model.encode(sentences, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
-            model.encode(passages, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
+            t0 = time.perf_counter()  # the encoder alone on every distinct text the build must embed
+            model.encode(unique, batch_size=batch, normalize_embeddings=True, convert_to_numpy=True)
             raw.append(time.perf_counter() - t0)
             run_settings = settings.with_(index_dir=root / f"idx{run}")
             t0 = time.perf_counter()
@@ -157,7 +157,7 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
         "articles": articles,
         "passages": len(passages),
         "sentences": len(sentences),
-        "texts_embedded": len(passages) + len(sentences),
+        "texts_embedded": len(unique),
         "raw_encode_s": raw_s,
         "build_index_s": build_s,
         "raw_passages_per_s": len(passages) / raw_s,

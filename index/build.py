@@ -127,13 +127,22 @@ def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[li
 
 
 def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[Document]]]) -> None:
-    """Embed and write a batch of articles: sentences and passages, then the articles' records."""
+    """Embed and write a batch of articles: sentences and passages, then the articles' records.
+
+    Each distinct text is embedded once: a one-sentence paragraph is both a sentence and a passage.
+    """
     sentences = [s for _, _, ss in batch for s in ss]
     passages = [p for _, ps, _ in batch for p in ps]
-    if sentences:
-        store.sentences.add_documents(sentences, ids=[d.id for d in sentences])
-    if passages:
-        store.passages.add_documents(passages, ids=[d.id for d in passages])
+    unique = list(dict.fromkeys(d.page_content for d in sentences + passages))
+    vectors = dict(zip(unique, store.sentences.embeddings.embed_documents(unique), strict=True))
+    for part, docs in ((store.sentences, sentences), (store.passages, passages)):
+        if docs:
+            part._collection.add(
+                ids=[d.id for d in docs],
+                embeddings=[vectors[d.page_content] for d in docs],
+                documents=[d.page_content for d in docs],
+                metadatas=[d.metadata for d in docs],
+            )
     records = [
         Document(
             id=_id("d", doc.metadata["hash"], doc.metadata["source"], 0, 0),
