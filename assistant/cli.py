@@ -52,27 +52,31 @@ def format_answer(answer) -> str:
         lines.append("Sources:")
         for c in answer.citations:
             where = f"{c.source}:{c.start}-{c.end}"
-            meta = ", ".join(
-                x for x in (c.title, c.date, f"paragraph {c.paragraph}" if c.paragraph else "") if x
-            )
+            paragraph = f"paragraph {c.paragraph}" if c.paragraph else ""
+            meta = ", ".join(x for x in (c.outlet, c.title, c.date, paragraph) if x)
             lines.append(f"  [{c.n}] \u201c{c.quote}\u201d")
             lines.append(f"      {meta} ({where})")
+            if c.url:
+                lines.append(f"      {c.url}")
     return "\n".join(lines)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from assistant.core import Assistant, clean_question
     from assistant.models import Answer
+    from assistant.retrieval import make_filter
 
     settings = _settings(args)
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading anything
+    where = make_filter(args.date_from or "", args.date_to or "", args.outlet or "")
     assistant = Assistant(settings)
     if args.json:
-        print(json.dumps(assistant.answer(args.question).to_dict(), ensure_ascii=False, indent=2))
+        answer = assistant.answer(args.question, where=where)
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     final = None
     streamed = False
-    for piece in assistant.stream(args.question):
+    for piece in assistant.stream(args.question, where=where):
         if isinstance(piece, Answer):
             final = piece
         elif sys.stdout.isatty():
@@ -131,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="answer one question and print its sources")
     p.add_argument("question")
     p.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    p.add_argument("--date-from", metavar="YYYY-MM-DD", help="only articles dated on or after this day")
+    p.add_argument("--date-to", metavar="YYYY-MM-DD", help="only articles dated on or before this day")
+    p.add_argument("--outlet", metavar="NAME", help='only articles from this outlet, e.g. "Island Post"')
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser("chat", parents=[common], help="serve the web chat (Gradio)")

@@ -10,6 +10,7 @@ This module does not decide whether to answer or how to phrase it.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -55,21 +56,53 @@ class Hit:
 
 Filter = dict  # {"date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD", "outlet": str}
 FILTER_KEYS = ("date_from", "date_to", "outlet")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _ord(value: str) -> int:
     return int(str(value).replace("-", "")[:8].ljust(8, "0"))
 
 
+def make_filter(date_from: str = "", date_to: str = "", outlet: str = "") -> Filter | None:
+    """The ``where`` filter from front-end fields (blank means any), validated; None when all are blank."""
+    fields = {"date_from": date_from, "date_to": date_to, "outlet": outlet}
+    where = {k: str(v).strip() for k, v in fields.items() if v is not None and str(v).strip()}
+    chroma_filter(where)  # validates
+    return where or None
+
+
+def _is_date(value: object) -> bool:
+    from datetime import date
+
+    try:
+        return bool(_DATE.fullmatch(value)) and bool(date.fromisoformat(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _check(where: Filter) -> None:
+    from assistant.errors import BadQuestion
+
+    unknown = set(where) - set(FILTER_KEYS)
+    if unknown:
+        raise BadQuestion(f"unknown filter {sorted(unknown)[0]!r} — use: {', '.join(FILTER_KEYS)}")
+    for key in ("date_from", "date_to"):
+        if where.get(key) and not _is_date(where[key]):
+            name = key.replace("_", " ")
+            raise BadQuestion(
+                f"{name} {where[key]!r} is not a date — write it as YYYY-MM-DD, e.g. 2024-05-30"
+            )
+    if where.get("date_from") and where.get("date_to") and where["date_from"] > where["date_to"]:
+        raise BadQuestion(f"date from {where['date_from']} is after date to {where['date_to']} — swap them")
+    if where.get("outlet") and not isinstance(where["outlet"], str):
+        raise BadQuestion('the outlet filter must be a name, e.g. "Island Post"')
+
+
 def chroma_filter(where: Filter | None) -> dict | None:
     """The Chroma metadata filter for article filters (dates compare as YYYYMMDD numbers)."""
     if not where:
         return None
-    unknown = set(where) - set(FILTER_KEYS)
-    if unknown:
-        from assistant.errors import BadQuestion
-
-        raise BadQuestion(f"unknown filter {sorted(unknown)[0]!r} — use: {', '.join(FILTER_KEYS)}")
+    _check(where)
     clauses = []
     if where.get("date_from"):
         clauses.append({"date_ord": {"$gte": _ord(where["date_from"])}})

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from assistant.core import ANSWER_MODES, Assistant, clean_question
 from assistant.errors import AssistantError, BadQuestion
 from assistant.models import Answer
+from assistant.retrieval import make_filter
 from assistant.ui_auth import auth_for
 from assistant.ui_render import (
     CSS,
@@ -51,6 +52,11 @@ def articles(assistant: Assistant) -> list[dict]:
     return sorted((m for m in got.get("metadatas") or [] if m), key=lambda m: str(m.get("source", "")))
 
 
+def outlets(metas: list[dict]) -> list[str]:
+    """The outlets named by the indexed articles, sorted: the choices of the outlet filter."""
+    return sorted({str(m["outlet"]).strip() for m in metas if str(m.get("outlet") or "").strip()})
+
+
 def respond(
     assistant: Assistant,
     message: str,
@@ -58,11 +64,15 @@ def respond(
     turns: list[dict] | None,
     n_sources: float | None = None,
     mode: str | None = None,
+    date_from: str = "",
+    date_to: str = "",
+    outlet: str = "",
 ) -> Iterator[tuple[str, list[dict], list[dict]]]:
     """Yield ``(textbox, chat, turns)`` as the reply streams in.
 
     ``chat`` holds the displayed (HTML) messages; ``turns`` the plain user/assistant texts that follow-ups
-    are resolved against. Empty input changes nothing; a bad question or a failure shows one line.
+    are resolved against. Empty input changes nothing; a bad question, a bad filter or a failure shows one
+    line. ``date_from``/``date_to`` (YYYY-MM-DD) and ``outlet`` narrow the articles; blank means any.
     """
     chat, turns = list(chat or []), list(turns or [])
     if not isinstance(message, str) or not message.strip():
@@ -81,7 +91,9 @@ def respond(
     uid = f"aa-src-{len(turns) // 2 + 1}"
     text, final = "", None
     try:
-        stream = assistant.stream(question, turns, n_sources=int(n_sources or 0) or None, mode=mode or None)
+        where = make_filter(date_from or "", date_to or "", outlet or "")
+        n = int(n_sources or 0) or None
+        stream = assistant.stream(question, turns, n_sources=n, mode=mode or None, where=where)
         for piece in stream:
             if isinstance(piece, Answer):
                 final = piece
@@ -120,10 +132,19 @@ def parse_history(history: str | list | None) -> list[dict]:
     return [{"role": t["role"], "content": t["content"]} for t in turns]
 
 
-def ask_api(assistant: Assistant, question: str, history: str = "", n_sources: int = 0) -> dict:
+def ask_api(
+    assistant: Assistant,
+    question: str,
+    history: str = "",
+    n_sources: int = 0,
+    date_from: str = "",
+    date_to: str = "",
+    outlet: str = "",
+) -> dict:
     """The ``/ask`` endpoint: the Answer as a dict (``text``, ``refused``, ``citations``...)."""
     turns = parse_history(history)
-    return assistant.answer(question, turns, n_sources=int(n_sources or 0) or None).to_dict()
+    where = make_filter(date_from or "", date_to or "", outlet or "")
+    return assistant.answer(question, turns, n_sources=int(n_sources or 0) or None, where=where).to_dict()
 
 
 def create_app(assistant: Assistant) -> gr.Blocks:
@@ -131,24 +152,33 @@ def create_app(assistant: Assistant) -> gr.Blocks:
     import gradio as gr
 
     settings = assistant.settings
+    metas = articles(assistant)  # read once: the header and the outlet choices
 
-    def chat_fn(message: str, chat: list, turns: list, n_sources: float, mode: str):
-        yield from respond(assistant, message, chat, turns, n_sources, mode)
+    def chat_fn(message, chat, turns, n_sources, mode, date_from, date_to, outlet):
+        yield from respond(assistant, message, chat, turns, n_sources, mode, date_from, date_to, outlet)
 
-    def ask(question: str, history: str = "", n_sources: int = 0) -> dict:
-        """Answer a question about the article.
+    def ask(
+        question: str,
+        history: str = "",
+        n_sources: int = 0,
+        date_from: str = "",
+        date_to: str = "",
+        outlet: str = "",
+    ) -> dict:
+        """Answer a question about the articles.
 
         `history` is an optional JSON list of {"role": "user"|"assistant", "content": str} turns;
-        `n_sources` 0 means the default. Returns the Answer as a dict: text, refused, citations
-        (n, source, start, end, quote, title, date, paragraph) and more.
+        `n_sources` 0 means the default. `date_from`/`date_to` (YYYY-MM-DD) and `outlet` keep only the
+        articles that match; blank means any. Returns the Answer as a dict: text, refused, citations
+        (n, source, start, end, quote, title, date, paragraph, outlet, url) and more.
         """
         try:
-            return ask_api(assistant, question, history, n_sources)
+            return ask_api(assistant, question, history, n_sources, date_from, date_to, outlet)
         except AssistantError as e:
             raise gr.Error(_one_line(e)) from e
 
     with gr.Blocks(title="Article assistant", analytics_enabled=False) as app:
-        gr.HTML(header_html(articles(assistant)))
+        gr.HTML(header_html(metas))
         chatbot = gr.Chatbot(
             elem_id="aa-chat",
             show_label=False,
@@ -178,9 +208,16 @@ def create_app(assistant: Assistant) -> gr.Blocks:
             n_sources = gr.Slider(1, 5, step=1, value=settings.n_sources, label="Number of sources")
             modes = list(ANSWER_MODES)
             mode = gr.Dropdown(modes, value=settings.llm if settings.llm in modes else modes[0], label="Mode")
+            with gr.Row():
+                date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD", max_lines=1)
+                date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD", max_lines=1)
+                outlet = gr.Dropdown(
+                    [("any", "")] + [(o, o) for o in outlets(metas)], value="", label="Outlet"
+                )
         turns = gr.State([])
 
-        inputs, outputs = [box, chatbot, turns, n_sources, mode], [box, chatbot, turns]
+        filters = [date_from, date_to, outlet]
+        inputs, outputs = [box, chatbot, turns, n_sources, mode, *filters], [box, chatbot, turns]
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
         box.submit(chat_fn, inputs, outputs, **quiet)
         send.click(chat_fn, inputs, outputs, **quiet)

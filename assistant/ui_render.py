@@ -16,11 +16,13 @@ from pathlib import Path
 from assistant.models import Answer, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
+_WEB_URL = re.compile(r"https?://[^\s]+\Z", re.IGNORECASE)
 CSS = """
 .aa-header h1 { font-size: 1.35rem; margin: 0 0 .2rem 0; }
 .aa-meta { color: var(--body-text-color-subdued); font-size: .85rem; }
 .aa-answer { line-height: 1.5; }
 .aa-ref { text-decoration: none; font-weight: 600; }
+.aa-url { overflow-wrap: anywhere; }
 .aa-sources { margin: .6rem 0 0 0; padding: 0; list-style: none; }
 .aa-source { border-left: 3px solid var(--color-accent); padding: .2rem 0 .2rem .6rem; margin: .4rem 0; }
 .aa-source blockquote { margin: .2rem 0 0 0; font-size: .92rem; }
@@ -86,12 +88,23 @@ def paragraph_context(citation: Citation, root: Path) -> tuple[str, str, str, in
     return "", citation.quote, "", citation.paragraph
 
 
+def url_html(url: str) -> str:
+    """An article's URL as a link that passes on nothing; a non-web URL (``javascript:``...) as plain text."""
+    url = url.strip()
+    if not _WEB_URL.match(url):
+        return esc(url)
+    attrs = 'class="aa-url" target="_blank" rel="noopener noreferrer nofollow"'
+    return f'<a {attrs} href="{esc(url)}">{esc(url)}</a>'
+
+
 def source_html(citation: Citation, root: Path, uid: str) -> str:
-    """Source ``n``: where it comes from, then its paragraph with the quote in ``<mark>``."""
+    """Source ``n``: outlet, title, date, paragraph, URL; then its paragraph with the quote in ``<mark>``."""
     context = paragraph_context(citation, root)
     before, quote, after, paragraph = context or ("", citation.quote, "", citation.paragraph)
-    where = [citation.title, citation.date, f"paragraph {paragraph}" if paragraph else ""]
+    where = [citation.outlet, citation.title, citation.date, f"paragraph {paragraph}" if paragraph else ""]
     meta = " · ".join(esc(w) for w in where if w)
+    if citation.url.strip():
+        meta += f" · {url_html(citation.url)}" if meta else url_html(citation.url)
     return (
         f'<li class="aa-source" id="{uid}-{citation.n}">'
         f'<div class="aa-meta"><b>[{citation.n}]</b> {meta}</div>'

@@ -88,3 +88,32 @@ def test_index_with_other_model_settings_tells_to_rebuild(tmp_path):
     result = run(["ask", "Who reported it?", "--model", str(model_dir)], tmp_path)
     assert result.returncode == 1
     assert "index --rebuild" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_malformed_date_filter_is_one_line_error(tmp_path):
+    result = run(["ask", "Why did the ferries stop?", "--date-from", "2024-3-1"], tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "error: date from '2024-3-1' is not a date — write it as YYYY-MM-DD, e.g. 2024-05-30"
+    )
+
+
+@pytest.mark.slow
+def test_ask_with_filters_cites_only_matching_articles(tmp_path):
+    from tests.conftest import SEED
+
+    shutil.copytree(ROOT / "tests" / "fixtures" / "newsroom", tmp_path / "seeds")
+    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
+    assert run(["index"], tmp_path).returncode == 0
+    question = "Why did the Norland ferries stop?"
+    asked = run(["ask", question, "--outlet", "Island Post"], tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    assert "Island Post, Norland islands cut off as ferries halt, 2024-03-15, paragraph " in asked.stdout
+    assert "\n      https://island-post.example/cut-off\n" in asked.stdout + "\n"
+    assert "Coastal Times" not in asked.stdout
+    as_json = run(["ask", "--json", question, "--date-to", "2024-03-14"], tmp_path)
+    cited = json.loads(as_json.stdout)["citations"]
+    assert cited and all(c["date"] <= "2024-03-14" for c in cited)
+    assert {c["outlet"] for c in cited} == {"Coastal Times"}
+    later = run(["ask", "--json", question, "--date-from", "2030-01-01"], tmp_path)
+    assert json.loads(later.stdout)["refused"] is True

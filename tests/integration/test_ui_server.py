@@ -43,6 +43,9 @@ def test_only_ask_is_documented(client):
         "question",
         "history",
         "n_sources",
+        "date_from",
+        "date_to",
+        "outlet",
     ]
 
 
@@ -136,3 +139,28 @@ def test_password_when_configured_is_required(tmp_path):
         client = Client(url, verbose=False, auth=("reader", "pa:ss"))
         answer = client.predict("Who first reported the decision?", "[]", 0, api_name="/ask")
     assert "Politico" in answer["text"]
+
+
+def test_ask_with_an_outlet_filter_cites_only_that_outlet(tmp_path):
+    """A newsroom project (the fixture corpus and the seed) served for real; /ask narrowed to one outlet."""
+    import shutil
+
+    from gradio_client import Client
+    from gradio_client.exceptions import AppError
+
+    from tests.conftest import ROOT, SEED
+
+    shutil.copytree(ROOT / "tests" / "fixtures" / "newsroom", tmp_path / "seeds")
+    shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
+    question = "Why did the Norland ferries stop?"
+    with serve(tmp_path) as url:
+        client = Client(url, verbose=False)
+        post = client.predict(question, "[]", 0, "", "", "Island Post", api_name="/ask")
+        times = client.predict(question, "[]", 0, outlet="Coastal Times", api_name="/ask")
+        with pytest.raises(AppError, match="date to '30 May' is not a date — write it as YYYY-MM-DD"):
+            client.predict(question, "[]", 0, "", "30 May", "", api_name="/ask")
+    assert post["citations"] and {c["outlet"] for c in post["citations"]} == {"Island Post"}
+    assert {c["url"] for c in post["citations"]} == {"https://island-post.example/cut-off"}
+    assert times["citations"] and {c["outlet"] for c in times["citations"]} == {"Coastal Times"}
+    for c in post["citations"] + times["citations"]:
+        assert (tmp_path / c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]

@@ -53,3 +53,26 @@ def test_answer_types():
     assert answertype.has("time", "Earlier this week, Putin said")
     assert not answertype.has("number", "Putin said nothing")
     assert answertype.has("place", "during a visit to Uzbekistan")
+
+
+def test_make_filter_drops_blanks_and_checks_dates():
+    import pytest
+
+    from assistant.errors import BadQuestion
+    from assistant.retrieval import chroma_filter, make_filter
+
+    assert make_filter() is None and make_filter(" ", "", "") is None
+    where = make_filter("2024-05-01", "", " Island Post ")
+    assert where == {"date_from": "2024-05-01", "outlet": "Island Post"}
+    assert chroma_filter(where) == {"$and": [{"date_ord": {"$gte": 20240501}}, {"outlet": "Island Post"}]}
+    for bad, match in [
+        (("2024-5-1",), "date from '2024-5-1' is not a date — write it as YYYY-MM-DD"),
+        (("", "2024-02-30"), "date to '2024-02-30' is not a date"),
+        (("yesterday",), "is not a date"),
+        (("2024-06-01", "2024-05-01"), "date from 2024-06-01 is after date to 2024-05-01"),
+    ]:
+        with pytest.raises(BadQuestion, match=match) as e:
+            make_filter(*bad)
+        assert "\n" not in str(e.value)
+    with pytest.raises(BadQuestion, match="is not a date"):  # the API's where= is checked the same way
+        chroma_filter({"date_to": "31/05/2024"})

@@ -78,6 +78,120 @@ def test_parse_history_rejects_bad_input(history):
         parse_history(history)
 
 
+def test_source_shows_outlet_title_date_paragraph_and_a_safe_link(tmp_path: Path):
+    c = Citation(
+        1,
+        "gone.txt",
+        0,
+        5,
+        "Words",
+        title="Ferries halt",
+        date="2024-03-15",
+        paragraph=3,
+        outlet="Island Post",
+        url="https://island-post.example/cut-off?a=1&b=2",
+    )
+    out = answer_html(Answer(text="Words [1]", refused=False, citations=[c]), tmp_path, "u")
+    assert "Island Post · Ferries halt · 2024-03-15 · paragraph 3 · " in out
+    assert (
+        '<a class="aa-url" target="_blank" rel="noopener noreferrer nofollow" '
+        'href="https://island-post.example/cut-off?a=1&amp;b=2">https://island-post.example/cut-off?a=1&amp;b=2</a>'
+    ) in out
+    assert "gone.txt" not in out  # readers see the article, not the file or any id
+
+
+def test_hostile_outlet_and_url_are_text(tmp_path: Path):
+    hostile = [
+        ("javascript:alert(1)", None),  # not a web address: never a link
+        ('https://x.example/"><img/src=x/onerror=alert(1)>', "&quot;&gt;&lt;img/src=x/onerror=alert(1)&gt;"),
+        ('https://x.example/ "onmouseover=alert(1)', None),
+    ]
+    for url, escaped in hostile:
+        c = Citation(1, "a.txt", 0, 5, "Words", outlet=PROBE, url=url)
+        out = answer_html(Answer(text="Words [1]", refused=False, citations=[c]), tmp_path, "u")
+        assert tags(out) <= {"div", "a", "ol", "li", "b", "blockquote", "mark"}
+        assert "<img" not in out and "<script" not in out and "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+        links = re.findall(r'<a [^>]*href="([^"]*)"', out)
+        assert all(h.startswith(("#u-", "https://")) for h in links)
+        if escaped:
+            assert escaped in links[-1]
+        else:
+            assert not any(h.startswith("https://") for h in links) and "aa-url" not in out
+
+
+class _Recorder:
+    """A scripted stand-in for Assistant: records what the handler sent, answers with one citation."""
+
+    def __init__(self, tmp_path: Path):
+        from assistant.settings import Settings
+
+        self.settings = Settings(root=tmp_path)
+        self.calls: list[dict] = []
+
+    def stream(self, question, history=None, **kwargs):
+        self.calls.append(kwargs)
+        c = Citation(1, "a.txt", 0, 5, "Words", outlet="Island Post", url="https://island-post.example/x")
+        yield "Words [1]"
+        yield Answer(text="Words [1]", refused=False, citations=[c], question=question)
+
+    def answer(self, question, history=None, **kwargs):
+        return list(self.stream(question, history, **kwargs))[-1]
+
+
+def test_handler_passes_filters_and_drops_blank_ones(tmp_path: Path):
+    fake = _Recorder(tmp_path)
+    _, chat, _ = run(fake, "Why?", date_from=" 2024-03-01 ", date_to="", outlet="Island Post")[-1]
+    assert fake.calls[-1]["where"] == {"date_from": "2024-03-01", "outlet": "Island Post"}
+    assert (
+        "Island Post" in chat[-1]["content"] and 'href="https://island-post.example/x"' in chat[-1]["content"]
+    )
+    run(fake, "Why?", date_from="", date_to="", outlet="")
+    assert fake.calls[-1]["where"] is None  # blank filters mean any article
+
+
+@pytest.mark.parametrize(
+    "filters, message",
+    [
+        ({"date_from": "March 1"}, "date from &#x27;March 1&#x27; is not a date — write it as YYYY-MM-DD"),
+        ({"date_to": "2024-02-30<b>"}, "date to &#x27;2024-02-30&lt;b&gt;&#x27; is not a date"),
+        ({"date_from": "2024-06-01", "date_to": "2024-05-01"}, "is after date to 2024-05-01 — swap them"),
+    ],
+)
+def test_bad_filter_is_one_line_and_asks_nothing(tmp_path: Path, filters, message):
+    fake = _Recorder(tmp_path)
+    _, chat, turns = run(fake, "Why?", **filters)[-1]
+    content = chat[-1]["content"]
+    assert content.startswith('<div class="aa-error">') and "\n" not in content and message in content
+    assert fake.calls == [] and turns == []
+
+
+def test_ask_api_passes_filters(tmp_path: Path):
+    from assistant.errors import BadQuestion
+    from assistant.ui import ask_api
+
+    fake = _Recorder(tmp_path)
+    result = ask_api(fake, "Why?", "", 0, "", "2024-05-31", "Coastal Times")
+    assert fake.calls[-1]["where"] == {"date_to": "2024-05-31", "outlet": "Coastal Times"}
+    assert result["citations"][0]["outlet"] == "Island Post" and result["citations"][0]["url"]
+    ask_api(fake, "Why?", "", 2)  # the old three-argument call still works
+    assert fake.calls[-1] == {"n_sources": 2, "where": None}
+    with pytest.raises(BadQuestion, match="not a date"):
+        ask_api(fake, "Why?", "", 0, "2024-13-01")
+
+
+def test_outlet_choices_come_from_the_indexed_articles():
+    from assistant.ui import outlets
+
+    metas = [
+        {"outlet": "Island Post"},
+        {"outlet": " Coastal Times"},
+        {"outlet": ""},
+        {},
+        {"outlet": "Island Post"},
+    ]
+    assert outlets(metas) == ["Coastal Times", "Island Post"]
+
+
 # --- the handler with the real assistant -----------------------------------------------------------
 
 
@@ -172,6 +286,21 @@ def test_app_builds_with_title_and_api(seed_assistant):
     assert "President Joe Biden" in html and "2024-05-30" in html
     assert [d["api_name"] for d in config["dependencies"] if d["api_visibility"] == "public"] == ["ask"]
     assert app._queue.default_concurrency_limit > 1
+    labels = {c.get("props", {}).get("label"): c for c in config["components"]}
+    assert labels["Date from"]["props"]["placeholder"] == "YYYY-MM-DD" and "Date to" in labels
+    choices = [list(c) for c in labels["Outlet"]["props"]["choices"]]
+    assert choices == [["any", ""]]  # the seed names no outlet, so "any" is the only choice
+
+
+@pytest.mark.slow
+def test_filters_reach_the_real_assistant(seed_assistant):
+    question = "Who first reported the decision?"
+    _, chat, _ = run(seed_assistant, question, date_from="2024-05-01", date_to="2024-05-31")[-1]
+    assert "Politico" in chat[-1]["content"] and "<mark>" in chat[-1]["content"]
+    _, chat, _ = run(seed_assistant, question, date_to="2024-01-31")[-1]
+    assert 'class="aa-refusal"' in chat[-1]["content"]  # the seed (2024-05-30) is filtered out
+    _, chat, _ = run(seed_assistant, question, outlet="No Such Outlet")[-1]
+    assert 'class="aa-refusal"' in chat[-1]["content"]
 
 
 def test_importing_the_ui_module_is_light():
