@@ -41,12 +41,13 @@ def cmd_index(args: argparse.Namespace) -> int:
     return 1 if report.errors and not report.added and not report.unchanged else 0
 
 
-def format_answer(answer) -> str:
-    """The answer and its numbered sources, as the terminal shows them."""
+def format_answer(answer, text: bool = True) -> str:
+    """The answer and its numbered sources, as the terminal shows them (``text=False``: sources only)."""
     lines = []
     if answer.notice:
         lines.append(f"note: {answer.notice}")
-    lines.append(answer.text)
+    if text:
+        lines.append(answer.text)
     if answer.citations:
         lines.append("")
         lines.append("Sources:")
@@ -74,17 +75,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
         answer = assistant.answer(args.question, where=where)
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    final = None
-    streamed = False
+    final, shown = None, []
     for piece in assistant.stream(args.question, where=where):
         if isinstance(piece, Answer):
             final = piece
-        elif sys.stdout.isatty():
+        elif sys.stdout.isatty():  # stream to a terminal as it is composed or generated
             print(piece, end="", flush=True)
-            streamed = True
-    if streamed:
-        print("\r\033[K", end="")
-    print(format_answer(final))
+            shown.append(piece)
+    streamed = "".join(shown)
+    if streamed and streamed == final.text and not final.notice:
+        print("\n" + format_answer(final, text=False))
+    else:
+        if streamed:  # what was generated is replaced by what verification kept
+            print("\n\nVerified answer:")
+        print(format_answer(final))
     return 0
 
 
