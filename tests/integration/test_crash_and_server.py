@@ -29,8 +29,10 @@ def write_articles(seeds: Path, n: int, variant: str = "") -> None:
     """``n`` small news-like articles; ``variant`` changes a third of them."""
     rng = random.Random(7)
     seeds.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        city, thing = CITIES[i % len(CITIES)], THINGS[(i * 3) % len(THINGS)]
+    quarters = ["North", "South", "East", "West", "Upper", "Lower", "Old", "New"]
+    for i in range(n):  # every article a different town, so none is a near-copy of another
+        city = f"{quarters[i // len(CITIES) % len(quarters)]} {CITIES[i % len(CITIES)]}"
+        thing = THINGS[(i * 3 + i // len(CITIES)) % len(THINGS)]
         extra = variant if i % 3 == 0 else ""
         paragraphs = [
             f"The council of {city} approved a new {thing} on Tuesday, officials said.{extra}",

@@ -11,6 +11,7 @@ from importlib.util import find_spec
 
 import pytest
 
+from tests.conftest import stop_process
 from tests.integration.llm_checks import assert_verified_or_fallback
 
 
@@ -48,12 +49,7 @@ def llama_server(tmp_path_factory):
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
 
 

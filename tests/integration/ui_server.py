@@ -14,6 +14,8 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
+from tests.conftest import stop_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -66,12 +68,7 @@ def serve(project: Path, timeout: float = 240.0, env: dict[str, str] | None = No
                 time.sleep(0.5)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop_process(proc)
         log.close()
 
 
