@@ -136,12 +136,13 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
             (root / "seeds" / f"{i:03d}.txt").write_text(text, encoding="utf-8")
         settings = Settings(root=root, seeds_dir=root / "seeds", index_dir=root / "idx")
         splitter = SentencePassageSplitter(chunk_size=settings.chunk_size)
-        sentences, passages = [], []
+        sentences, passages, titles = [], [], []
         for doc in load_articles(settings.seeds_dir, root).documents:
             ps, ss = split_document(doc, splitter)
             passages += [p.page_content for p in ps]
             sentences += [s.page_content for s in ss]
-        unique = list(dict.fromkeys(sentences + passages))
+            titles.append(doc.metadata["title"])  # each article's record is embedded by its title
+        unique = list(dict.fromkeys(sentences + passages + titles))
         raw, built = [], []
         for run in range(runs):
             t0 = time.perf_counter()  # the encoder alone on every distinct text the build must embed

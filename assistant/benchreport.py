@@ -238,7 +238,8 @@ def markdown(data: dict, plot_dir: str) -> str:
             f"Ratio build / raw: **{i['ratio']:.0%}** (target >= 90%: {_ok(i['ratio'], 0.9, False)}). "
             f"{i['articles']} synthetic articles, {i['passages']} passages and {i['sentences']} "
             "sentences; both "
-            f"paths embed the same {i['texts_embedded']} texts (every sentence and every passage) with the "
+            f"paths embed the same {i['texts_embedded']} texts (each distinct sentence, passage and title "
+            "once) with the "
             "same batch size; median of the runs, interleaved.",
             "",
         ]

@@ -133,16 +133,6 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
     """
     sentences = [s for _, _, ss in batch for s in ss]
     passages = [p for _, ps, _ in batch for p in ps]
-    unique = list(dict.fromkeys(d.page_content for d in sentences + passages))
-    vectors = dict(zip(unique, store.sentences.embeddings.embed_documents(unique), strict=True))
-    for part, docs in ((store.sentences, sentences), (store.passages, passages)):
-        if docs:
-            part._collection.add(
-                ids=[d.id for d in docs],
-                embeddings=[vectors[d.page_content] for d in docs],
-                documents=[d.page_content for d in docs],
-                metadatas=[d.metadata for d in docs],
-            )
     records = [
         Document(
             id=_id("d", doc.metadata["hash"], doc.metadata["source"], 0, 0),
@@ -151,7 +141,17 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
         )
         for doc, ps, _ in batch
     ]
-    store.docs.add_documents(records, ids=[d.id for d in records])
+    # One encoder call for the whole batch; the records go last, marking the articles complete.
+    unique = list(dict.fromkeys(d.page_content for d in sentences + passages + records))
+    vectors = dict(zip(unique, store.sentences.embeddings.embed_documents(unique), strict=True))
+    for part, docs in ((store.sentences, sentences), (store.passages, passages), (store.docs, records)):
+        if docs:
+            part._collection.add(
+                ids=[d.id for d in docs],
+                embeddings=[vectors[d.page_content] for d in docs],
+                documents=[d.page_content for d in docs],
+                metadatas=[d.metadata for d in docs],
+            )
 
 
 def _copy(old: IndexStore, new: IndexStore, sources: list[str], chunk: int = 100) -> None:
