@@ -100,12 +100,18 @@ def time_note(question: str, hit: Hit) -> str:
     )
 
 
-def listing(question: str, speaker: str, statements: Sequence[Hit]) -> Iterator[str | Answer]:
-    """ "What did X say?": every statement the articles attribute to X, in article order, each cited."""
-    citations = [citation(n, hit) for n, hit in enumerate(statements, start=1)]
-    head = (
-        f"The article attributes {len(citations)} statement{'s' if len(citations) != 1 else ''} to {speaker}:"
-    )
+def statements_head(speaker: str, count: int) -> str:
+    return f"The article attributes {count} statement{'s' if count != 1 else ''} to {speaker}:"
+
+
+def period_head(date_from: str, date_to: str, count: int) -> str:
+    span = long_date(date_from) if date_from == date_to else f"{long_date(date_from)} to {long_date(date_to)}"
+    return f"{count} article{'s' if count != 1 else ''} dated {span}, each by its opening sentence:"
+
+
+def listing(question: str, head: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
+    """A heading, then each hit as a cited line: "What did X say?", "What happened in May 2024?"."""
+    citations = [citation(n, hit) for n, hit in enumerate(hits, start=1)]
     yield head
     lines = [head]
     for c in citations:

@@ -14,7 +14,8 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.compose import ExtractiveAnswerer, listing, refusal
+from assistant.compose import ExtractiveAnswerer, listing, period_head, refusal, statements_head
+from assistant.dates import only_period, question_period, without_period
 from assistant.errors import AssistantError, BadQuestion, IndexNotBuilt
 from assistant.followup import retrieval_query
 from assistant.models import Answer
@@ -181,6 +182,14 @@ class Assistant:
         question = clean_question(question, self.settings.max_question_chars)
         n_sources = max(1, n_sources or self.settings.n_sources)
         answerer = self.answerer_for(mode)
+        asked = question
+        period = question_period(question)
+        if period and not (where and (where.get("date_from") or where.get("date_to"))):
+            where = {**(where or {}), "date_from": period[0], "date_to": period[1]}  # articles of then
+            if only_period(question):  # "What happened in late May 2024?"
+                yield from self._period_answer(question, where)
+                return
+            question = without_period(question)
         rewrite = getattr(answerer, "rewrite", None)  # an LLM answerer may rewrite follow-ups itself
         query = rewrite(question, history) if rewrite else retrieval_query(question, history)
         retriever, hits = self._search(query, where)
@@ -195,7 +204,7 @@ class Assistant:
         if spoken := asked_speaker(question, retriever.speakers):  # "What did Putin say (about X)?"
             speaker, has_topic = spoken
             if not has_topic and (statements := retriever.statements(speaker, where)):
-                pieces = listing(question, speaker, statements)
+                pieces = listing(asked, statements_head(speaker, len(statements)), statements)
             else:
                 hits = [h for h in hits if h.speaker == speaker] or hits
         if pieces is None:
@@ -204,6 +213,18 @@ class Assistant:
             if isinstance(piece, Answer):
                 piece.retrieval_query = query
             yield piece
+
+    def _period_answer(self, question: str, where: dict) -> Iterator[str | Answer]:
+        """The opening sentence of each article dated within the question's period."""
+        self._follow_rebuilds()
+        ledes = self.retriever.ledes(where)
+        if not ledes:
+            reason = f"no indexed article is dated {where['date_from']} to {where['date_to']}"
+            result = refusal(question, reason)
+            yield result.text
+            yield result
+            return
+        yield from listing(question, period_head(where["date_from"], where["date_to"], len(ledes)), ledes)
 
     def answer(self, question: str, history: Sequence[dict] | None = None, **kwargs) -> Answer:
         """The complete answer to ``question`` (with optional chat ``history``)."""

@@ -217,6 +217,17 @@ class HybridRetriever:
         found = [self._sentences[i] for i in self._ids if self._sentences[i].speaker == speaker]
         return [Hit(**{**h.__dict__, "ranks": {}}) for h in found if keep(h)]
 
+    def ledes(self, where: Filter | None = None, limit: int = 10) -> list[Hit]:
+        """The first sentence of each article that passes ``where``, oldest article first."""
+        self._ensure()
+        keep, first = matcher(where), {}
+        for sid in self._ids:  # sorted by source, then offset
+            hit = self._sentences[sid]
+            if hit.source not in first and keep(hit):
+                first[hit.source] = hit
+        found = sorted(first.values(), key=lambda h: (h.date_ord, h.source))[:limit]
+        return [Hit(**{**h.__dict__, "ranks": {}}) for h in found]
+
     def _lexical(self, query: str, k: int, keep) -> list[tuple[str, float]]:
         terms = [t for t in tokens(query) if t in self._vocabulary]
         if not terms or not self._ids:

@@ -207,3 +207,17 @@ def test_fixture_corpus_is_what_the_tests_say():
         FIXTURES / "ferries_wire_copy.md"
     ).read_text().split("---")[2]
     assert ROOT.exists()
+
+
+def test_questions_naming_a_period_use_the_article_dates(newsroom):
+    assistant, _ = newsroom
+    march = assistant.answer("What happened in March 2024?")
+    assert not march.refused
+    assert {Path(c.source).name for c in march.citations} == {"ferries.md", "ferries_other_outlet.md"}
+    assert march.text.startswith("2 articles dated March 1, 2024 to March 31, 2024")
+    _exact(assistant, march)
+    late_may = assistant.answer("What happened in late May 2024?")
+    assert [Path(c.source).name for c in late_may.citations] == [SEED.name]
+    topic = assistant.answer("What did the harbour master say in June 2024?")
+    assert topic.citations and all(c.date.startswith("2024-06") for c in topic.citations)
+    assert assistant.answer("What happened in 1999?").refused
