@@ -6,6 +6,7 @@ Plots are written under the bench output directory and copied to ``docs/bench/``
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -258,11 +259,12 @@ def markdown(data: dict, plot_dir: str) -> str:
                 f"{s['disk_mb']:.0f} MB",
                 f"{s['peak_rss_mb']:.0f} MB",
                 f"{s['planted_hit@3']:.2f} ({s['planted']})",
+                _f(s.get("planted_hybrid_hit@3"), 2),
             ]
             for s in data["scale"]
         ]
         header = ["passages", "build", "of which Chroma insert", "query p50 ms", "query p99 ms"]
-        header += ["search p50 ms", "search p99 ms", "disk", "peak RSS", "planted hit@3 (n)"]
+        header += ["search p50 ms", "search p99 ms", "disk", "peak RSS", "planted hit@3 (n)", "hybrid hit@3"]
         lines += _table(header, rows)
         sizes = {s["passages"] for s in data["scale"]}
         lines += [
@@ -283,9 +285,13 @@ def markdown(data: dict, plot_dir: str) -> str:
             "(e.g. *Pellworth Zoo announced the birth of twin red pandas ...*) are planted at seeded random "
             "positions, each with a question that paraphrases it (*What animals were born at "
             "Pellworth Zoo?*); "
-            "planted hit@3 is the share of those questions whose passage is in the top 3.",
+            "planted hit@3 is the share of those questions whose passage is in the top 3 of the dense "
+            "search alone; hybrid hit@3 fuses it (top 30) with BM25 over the same passages by reciprocal "
+            "rank fusion, as the assistant's retrieval does.",
             "",
         ]
+    if load := data.get("load"):
+        lines += _load_test(load)
     if data.get("notes"):
         lines += ["## Notes", "", *data["notes"], ""]
     pngs = [p for p in ("latency_vs_corpus_size", "throughput_vs_raw_encoder", "warm_latency")]
@@ -299,8 +305,37 @@ def markdown(data: dict, plot_dir: str) -> str:
     return "\n".join(lines)
 
 
+def _load_test(r: dict) -> list[str]:
+    """The served app under concurrent sessions, from ``benchmarks/load_test.py --json OUT/load.json``."""
+    header = ["sessions x questions", "answers", "errors", "inexact citations", "answers/s"]
+    header += ["p50 ms", "p95 ms", "p99 ms"]
+    row = [
+        f"{r['sessions']} x {r['questions_per_session']}",
+        f"{r['answers']} ({r['refused']} refused, {r['citations']} citations)",
+        str(len(r["errors"])),
+        str(len(r["inexact"])),
+        _f(r["throughput_per_s"], 1),
+        _f(r["p50_ms"], 0),
+        _f(r["p95_ms"], 0),
+        _f(r["p99_ms"], 0),
+    ]
+    return [
+        "## Load test (the served chat, `/ask` through gradio_client)",
+        "",
+        *_table(header, [row]),
+        "",
+        f"Measured {r['date']} with `benchmarks/load_test.py`: the real app in a subprocess on a loopback "
+        "port, each session a gradio_client asking dev-set questions in turn; latency is from submit to "
+        "result, queue wait included (8 requests run at once). Every citation was checked against its "
+        "source file.",
+        "",
+    ]
+
+
 def write_report(data: dict, out: Path, md_path: Path) -> list[Path]:
     """Plots under ``out``, copies under ``docs/bench`` beside the Markdown, and the Markdown; the paths."""
+    if (out / "load.json").exists():  # written by benchmarks/load_test.py --json
+        data = {**data, "load": json.loads((out / "load.json").read_text(encoding="utf-8"))}
     written = plots(data, out)
     dest = md_path.parent / "docs" / "bench"
     dest.mkdir(parents=True, exist_ok=True)

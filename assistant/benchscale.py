@@ -40,11 +40,13 @@ def run(size: int, directory: Path, model: str, progress: bool = True) -> dict:
     client = chromadb.PersistentClient(
         path=str(directory), settings=ChromaSettings(anonymized_telemetry=False)
     )
+    from index.store import DATA_METADATA
+
     store = Chroma(
         collection_name="scale",
         embedding_function=embedder,
         client=client,
-        collection_metadata={"hnsw:space": "cosine"},
+        collection_metadata=DATA_METADATA,  # the assistant's own HNSW settings
     )
     collection = store._collection
     encode_s = insert_s = 0.0
@@ -62,6 +64,14 @@ def run(size: int, directory: Path, model: str, progress: bool = True) -> dict:
     bar.close()
     build_s = time.perf_counter() - t_build
 
+    import bm25s
+
+    from assistant.retrieval import rrf
+    from assistant.text import tokens
+
+    bm25 = bm25s.BM25()  # the lexical half of the assistant's hybrid retrieval
+    bm25.index([tokens(t) or ["\x00"] for t in texts], show_progress=False)
+    hybrid_hits = []
     rng = random.Random(5)
     generic = [" ".join(texts[i].split()[:10]) for i in rng.sample(range(size), 80)]
     queries = [(q, where.get(fact)) for fact, (_, q) in enumerate(PLANTED)] + [(q, None) for q in generic]
@@ -79,6 +89,11 @@ def run(size: int, directory: Path, model: str, progress: bool = True) -> dict:
         total_ms.append((t2 - t0) * 1000)
         if slot is not None:
             hits.append(f"p{slot}" in found["ids"][0])
+            dense = collection.query(query_embeddings=[vector], n_results=30, include=[])["ids"][0]
+            scores = bm25.get_scores([t for t in tokens(q) if t in bm25.vocab_dict])
+            lexical = [f"p{i}" for i in scores.argsort()[::-1][:30] if scores[i] > 0]
+            fused = rrf({"dense": dense, "lexical": lexical})
+            hybrid_hits.append(f"p{slot}" in sorted(fused, key=fused.get, reverse=True)[:3])
     return {
         "passages": size,
         "build_s": build_s,
@@ -93,6 +108,7 @@ def run(size: int, directory: Path, model: str, progress: bool = True) -> dict:
         "embed_p50_ms": percentile(embed_ms, 50),
         "planted": len(hits),
         "planted_hit@3": sum(hits) / len(hits) if hits else None,
+        "planted_hybrid_hit@3": sum(hybrid_hits) / len(hybrid_hits) if hybrid_hits else None,
         "disk_mb": disk_bytes(directory) / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
