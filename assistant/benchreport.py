@@ -11,6 +11,8 @@ import os
 import shutil
 from pathlib import Path
 
+from assistant.metrics import QUALITY_KEYS
+
 TARGETS = {
     "answer_p50_ms": 25.0,
     "answer_p99_ms": 60.0,
@@ -19,19 +21,7 @@ TARGETS = {
     "ask_peak_rss_mb": 1024.0,
     "ingest_ratio": 0.9,
 }
-EVAL_COLUMNS = (
-    "hit@1",
-    "hit@3",
-    "mrr",
-    "span_hit@3",
-    "precision",
-    "exactness",
-    "keyword_match",
-    "answer_rate",
-    "refusal_accuracy",
-    "followup_accuracy",
-    "latency_p50_ms",
-)
+EVAL_COLUMNS = (*QUALITY_KEYS, "latency_p50_ms")
 
 
 def _f(value, digits: int = 2) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
-from assistant.metrics import failed_thresholds, parse_thresholds, score_row, summarize
+from assistant.metrics import QUALITY_KEYS, failed_thresholds, parse_thresholds, score_row, summarize
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
@@ -24,20 +24,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 DEFAULT_SET = Path("eval/dev.jsonl")
-TABLE_KEYS = (
-    "hit@1",
-    "hit@3",
-    "mrr",
-    "span_hit@3",
-    "precision",
-    "exactness",
-    "keyword_match",
-    "answer_rate",
-    "refusal_accuracy",
-    "followup_accuracy",
-    "latency_p50_ms",
-    "latency_p99_ms",
-)
+TABLE_KEYS = (*QUALITY_KEYS, "latency_p50_ms", "latency_p99_ms")
 
 
 class EvalSetError(AssistantError):
