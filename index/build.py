@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -279,7 +278,3 @@ def build_index(
     if old is not None:
         drop_generation(client, settings, old.generation)
     return report
-
-
-def iter_sources(store: IndexStore) -> Iterable[str]:
-    return sorted({m["source"] for m in store.docs.get(include=["metadatas"])["metadatas"]})

@@ -96,9 +96,6 @@ class IndexStore:
     params: dict[str, Any]
     generation: int
 
-    def collection_names(self) -> list[str]:
-        return [store._collection.name for store in (self.sentences, self.passages, self.docs)]
-
     def count(self) -> dict[str, int]:
         return {kind: getattr(self, kind)._collection.count() for kind in KINDS}
 

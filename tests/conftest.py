@@ -47,17 +47,23 @@ def seed_project(tmp_path_factory) -> Path:
     return root
 
 
-@pytest.fixture(scope="session")
-def seed_settings(seed_project):
+def project_settings(root: Path):
+    """Settings for a project at ``root`` (its ``seeds/`` and ``.index/``), on the Chroma server when the
+    suite runs against one, in a collection of its own so tests never share an index."""
     from assistant.settings import Settings
 
     return Settings(
-        root=seed_project,
-        seeds_dir=seed_project / "seeds",
-        index_dir=seed_project / ".index",
+        root=root,
+        seeds_dir=root / "seeds",
+        index_dir=root / ".index",
         chroma_url=CHROMA_URL,
-        collection=f"seed{uuid.uuid4().hex[:8]}",
+        collection=f"t{uuid.uuid4().hex[:10]}",
     )
+
+
+@pytest.fixture(scope="session")
+def seed_settings(seed_project):
+    return project_settings(seed_project)
 
 
 @pytest.fixture(scope="session")
@@ -73,16 +79,8 @@ def seed_assistant(seed_settings, embedder):
 @pytest.fixture
 def project(tmp_path):
     """An empty project root with a seeds dir, for tests that write their own articles."""
-    from assistant.settings import Settings
-
     (tmp_path / "seeds").mkdir()
-    return Settings(
-        root=tmp_path,
-        seeds_dir=tmp_path / "seeds",
-        index_dir=tmp_path / ".index",
-        chroma_url=CHROMA_URL,
-        collection=f"t{uuid.uuid4().hex[:10]}",
-    )
+    return project_settings(tmp_path)
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import pytest
 from assistant import Assistant
 from index.build import build_index
 from index.store import open_index
-from tests.conftest import ROOT, SEED, load_dev
+from tests.conftest import ROOT, SEED, load_dev, project_settings
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "newsroom"
@@ -18,19 +18,10 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "newsroom"
 @pytest.fixture(scope="module")
 def newsroom(tmp_path_factory, embedder):
     """The fixture corpus plus the seed article, indexed once for the module."""
-    from assistant.settings import Settings
-    from tests.conftest import CHROMA_URL
-
     root = tmp_path_factory.mktemp("newsroom")
     shutil.copytree(FIXTURES, root / "seeds")
     shutil.copy(SEED, root / "seeds" / SEED.name)
-    settings = Settings(
-        root=root,
-        seeds_dir=root / "seeds",
-        index_dir=root / ".index",
-        chroma_url=CHROMA_URL,
-        collection="news",
-    )
+    settings = project_settings(root)
     report = build_index(settings, embedder, progress=False)
     return Assistant(settings, embedder=embedder).warm(), report
 
@@ -175,15 +166,10 @@ def write_archive(seeds: Path, n: int) -> None:
 
 
 def test_dev_set_hit_at_3_holds_with_50_plus_other_articles(tmp_path, embedder, capsys):
-    from assistant.settings import Settings
-    from tests.conftest import CHROMA_URL
-
     (tmp_path / "seeds").mkdir()
     shutil.copy(SEED, tmp_path / "seeds" / SEED.name)
     write_archive(tmp_path / "seeds", 90)
-    settings = Settings(
-        root=tmp_path, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / ".index", chroma_url=CHROMA_URL
-    )
+    settings = project_settings(tmp_path)
     report = build_index(settings, embedder, progress=False)
     assert len(report.added) + len(report.duplicates) == 91
     assert len(report.added) >= 51, "near-identical generated articles are indexed once; 50 must remain"
