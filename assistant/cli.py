@@ -111,6 +111,29 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return bench_main(args, _settings(args))
 
 
+def _add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("eval", parents=[common], help="measure answers against question sets, side by side")
+    p.add_argument(
+        "--set",
+        dest="eval_set",
+        action="append",
+        metavar="FILE",
+        help="question set in JSONL; repeatable, replaces the defaults "
+        "(eval/dev.jsonl and eval/squad2-rhine/questions.jsonl)",
+    )
+    p.add_argument("--json", dest="json_out", help="write the report as JSON to this file")
+    p.add_argument("--baselines", action="store_true", help="also run every baseline on each set")
+    p.add_argument("--per-question", action="store_true", help="also print each question's scores")
+    p.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="fail when any set's own result is below this threshold",
+    )
+    p.set_defaults(func=cmd_eval)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="article-assistant",
@@ -153,14 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", 7860)))
     p.set_defaults(func=cmd_chat)
 
-    p = sub.add_parser("eval", parents=[common], help="measure answers against a question set")
-    p.add_argument("--set", dest="eval_set", help="question set in JSONL (default: eval/dev.jsonl)")
-    p.add_argument("--json", dest="json_out", help="write the report as JSON to this file")
-    p.add_argument("--baselines", action="store_true", help="also run the baseline pipelines")
-    p.add_argument(
-        "--min", action="append", default=[], metavar="KEY=VALUE", help="fail below this threshold"
-    )
-    p.set_defaults(func=cmd_eval)
+    _add_eval_parser(sub, common)
 
     p = sub.add_parser("bench", parents=[common], help="measure speed, cold start, ingest and scale")
     p.add_argument("--quick", action="store_true", help="skip the 100k-passage corpus")

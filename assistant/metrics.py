@@ -1,9 +1,18 @@
 """Pure scoring functions for ``article-assistant eval``: citations against gold spans, refusals, latency.
 
-A *gold span* is where a gold substring of the question set occurs in a source file. A citation is
-*relevant* when its quote is at most ``MAX_QUOTE`` characters and its ``[start, end)`` overlaps a gold span
-of the same source: sentence-level credit, so a citation that quotes a whole 1,000-character chunk does not
-count even when the chunk contains the answer (``span_hit@3`` reports that laxer view separately).
+A *gold span* is ``(source, start, end)``: where the answer is in a source file. A row that gives
+``spans`` (offsets of its answers in its ``source``, as the SQuAD-derived sets do) has exactly those, and a
+citation is *relevant* when it is from that source and *contains* one of them: the answer the question was
+written about, not another sentence that happens to share a word. A row without ``spans`` has every place a
+gold substring occurs in any source, and a citation is relevant when it *overlaps* one. Either way the quote
+must be at most ``MAX_QUOTE`` characters: sentence-level credit, so a citation that quotes a whole
+1,000-character chunk does not count even when the chunk holds the answer (``span_hit@3`` reports that
+laxer view separately).
+
+Refusals are counted both ways: ``answerable_refused`` (answerable questions refused: lower is better) and
+``unanswerable_refused`` (the same as ``refusal_accuracy``: higher is better). ``hedged`` is the share of
+questions answered (not refused) with a ``confidence`` below ``HEDGE_BELOW``, over the questions whose
+answer reports a confidence.
 
 This module reads no files and runs no model; ``assistant.evaluate`` feeds it.
 
@@ -12,6 +21,8 @@ This module reads no files and runs no model; ``assistant.evaluate`` feeds it.
 [('a.txt', 25, 33)]
 >>> relevant(Cited("a.txt", 0, 34, "It was first reported by Politico."), gold)
 True
+>>> relevant(Cited("a.txt", 0, 30, "It was first reported by Polit"), gold, contain=True)
+False
 """
 
 from __future__ import annotations
@@ -21,6 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_QUOTE = 400
+HEDGE_BELOW = 0.5
 Span = tuple[str, int, int]  # (source, start, end)
 
 # Metric keys a --min threshold may name, and whether bigger is better (latency: smaller is).
@@ -36,6 +48,9 @@ QUALITY_KEYS = (
     "refusal_accuracy",
     "followup_accuracy",
 )
+# --min may also name these (bigger is better); answerable_refused and hedged are smaller-is-better.
+THRESHOLD_KEYS = (*QUALITY_KEYS, "unanswerable_refused")
+REFUSAL_KEYS = ("answerable_refused", "unanswerable_refused", "hedged")
 
 
 @dataclass(frozen=True)
@@ -67,15 +82,31 @@ def overlaps(c: Cited, span: Span) -> bool:
     return c.source == source and c.start < end and start < c.end
 
 
-def relevant(c: Cited, gold: Sequence[Span], max_quote: int = MAX_QUOTE) -> bool:
-    """True when the citation is short enough to count and overlaps a gold span."""
-    return len(c.quote) <= max_quote and any(overlaps(c, g) for g in gold)
+def contains(c: Cited, span: Span) -> bool:
+    source, start, end = span
+    return c.source == source and c.start <= start and end <= c.end
 
 
-def first_relevant_rank(citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE) -> int:
+def row_spans(row: Mapping) -> list[Span]:
+    """A row's own gold spans, ``(row["source"], start, end)`` for each of its ``spans``; [] without."""
+    source = row.get("source")
+    if not row.get("spans") or not isinstance(source, str):
+        return []
+    return sorted({(source, int(start), int(end)) for start, end in row["spans"]})
+
+
+def relevant(c: Cited, gold: Sequence[Span], max_quote: int = MAX_QUOTE, contain: bool = False) -> bool:
+    """True when the citation is short enough to count and overlaps (``contain``: contains) a gold span."""
+    match = contains if contain else overlaps
+    return len(c.quote) <= max_quote and any(match(c, g) for g in gold)
+
+
+def first_relevant_rank(
+    citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE, contain: bool = False
+) -> int:
     """1-based rank of the first relevant citation, 0 when there is none."""
     for rank, c in enumerate(citations, start=1):
-        if relevant(c, gold, max_quote):
+        if relevant(c, gold, max_quote, contain):
             return rank
     return 0
 
@@ -88,11 +119,13 @@ def reciprocal_rank(rank: int) -> float:
     return 1.0 / rank if rank > 0 else 0.0
 
 
-def precision(citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE) -> float | None:
+def precision(
+    citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE, contain: bool = False
+) -> float | None:
     """Share of citations that are relevant; None when there are no citations (nothing to judge)."""
     if not citations:
         return None
-    return sum(relevant(c, gold, max_quote) for c in citations) / len(citations)
+    return sum(relevant(c, gold, max_quote, contain) for c in citations) / len(citations)
 
 
 def exact(c: Cited, texts: Mapping[str, str]) -> bool:
@@ -119,14 +152,38 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
+def gold_for(row: Mapping, texts: Mapping[str, str]) -> tuple[list[Span], bool]:
+    """A row's gold spans and whether a citation must contain them (``spans`` rows) or only overlap."""
+    own = row_spans(row)
+    if own:  # offsets outside the text cannot be cited: leave them out, so a bad row shows as gold not found
+        return [g for g in own if g[0] in texts and g[2] <= len(texts[g[0]])], True
+    return locate_gold(row.get("gold", []), texts), False
+
+
+def hedged(refused: bool, confidence: float | None) -> bool | None:
+    """An answer given with low confidence; None when the pipeline reports no confidence."""
+    if confidence is None:
+        return None
+    return not refused and confidence < HEDGE_BELOW
+
+
 def score_row(
-    row: Mapping, answer_text: str, refused: bool, citations: Sequence[Cited], texts: Mapping[str, str]
+    row: Mapping,
+    answer_text: str,
+    refused: bool,
+    citations: Sequence[Cited],
+    texts: Mapping[str, str],
+    confidence: float | None = None,
 ) -> dict:
-    """Per-question scores. Retrieval metrics are None for unanswerable rows, refusal None for answerable."""
-    gold = locate_gold(row.get("gold", []), texts)
+    """Per-question scores. Retrieval metrics are None for unanswerable rows, refusal None for answerable.
+
+    A refused answer scores rank 0 (a miss) whatever it cites.
+    """
+    gold, contain = gold_for(row, texts)
     answerable = bool(row.get("answerable", True))
-    rank = first_relevant_rank(citations, gold) if answerable else 0
-    lax_rank = first_relevant_rank(citations, gold, max_quote=10**9) if answerable else 0
+    judged = citations if answerable and not refused else []
+    rank = first_relevant_rank(judged, gold, contain=contain)
+    lax_rank = first_relevant_rank(judged, gold, max_quote=10**9, contain=contain)
     correct = (not refused and hit_at(3, rank) == 1.0) if answerable else refused
     return {
         "id": row.get("id", ""),
@@ -135,12 +192,13 @@ def score_row(
         "refused": refused,
         "citations": len(citations),
         "gold_found": bool(gold) or not answerable,
+        "gold_by": "spans" if contain else "text",
         "rank": rank,
         "hit@1": hit_at(1, rank) if answerable else None,
         "hit@3": hit_at(3, rank) if answerable else None,
         "mrr": reciprocal_rank(rank) if answerable else None,
         "span_hit@3": hit_at(3, lax_rank) if answerable else None,
-        "precision": precision(citations, gold) if answerable else None,
+        "precision": precision(citations, gold, contain=contain) if answerable else None,
         "exactness": (sum(exact(c, texts) for c in citations) / len(citations)) if citations else None,
         "exact_citations": sum(exact(c, texts) for c in citations),
         "keyword_match": keyword_match(row.get("keywords", []), answer_text, [c.quote for c in citations])
@@ -148,6 +206,8 @@ def score_row(
         else None,
         "answered": (not refused) if answerable else None,
         "refusal_correct": refused if not answerable else None,
+        "confidence": confidence,
+        "hedged": hedged(refused, confidence),
         "correct": correct,
     }
 
@@ -171,6 +231,9 @@ def summarize(rows: Sequence[dict], latencies_ms: Sequence[float]) -> dict:
         "keyword_match": _mean(r["keyword_match"] for r in rows),
         "answer_rate": _mean(r["answered"] for r in rows),
         "refusal_accuracy": _mean(r["refusal_correct"] for r in rows),
+        "answerable_refused": _mean(None if r["answered"] is None else not r["answered"] for r in rows),
+        "unanswerable_refused": _mean(r["refusal_correct"] for r in rows),
+        "hedged": _mean(r.get("hedged") for r in rows),
         "followup_accuracy": _mean(r["correct"] for r in rows if r["followup"]),
         "latency_p50_ms": percentile(latencies_ms, 50),
         "latency_p99_ms": percentile(latencies_ms, 99),
@@ -183,8 +246,9 @@ def parse_thresholds(items: Sequence[str]) -> dict[str, float]:
     for item in items:
         key, sep, value = item.partition("=")
         key = key.strip()
-        if not sep or key not in QUALITY_KEYS:
-            raise ValueError(f"bad --min {item!r} — use KEY=VALUE with KEY one of: {', '.join(QUALITY_KEYS)}")
+        if not sep or key not in THRESHOLD_KEYS:
+            keys = ", ".join(THRESHOLD_KEYS)
+            raise ValueError(f"bad --min {item!r} — use KEY=VALUE with KEY one of: {keys}")
         try:
             out[key] = float(value)
         except ValueError:

@@ -1,4 +1,5 @@
-"""The eval metrics are pure functions: gold location, sentence-level relevance, ranks, thresholds."""
+"""The eval metrics are pure functions: gold location, sentence-level relevance, span containment, ranks,
+refusal shares, thresholds."""
 
 import math
 
@@ -6,6 +7,7 @@ import pytest
 
 from assistant.metrics import (
     Cited,
+    contains,
     failed_thresholds,
     first_relevant_rank,
     keyword_match,
@@ -14,6 +16,7 @@ from assistant.metrics import (
     percentile,
     precision,
     relevant,
+    row_spans,
     score_row,
     summarize,
 )
@@ -112,3 +115,91 @@ def test_thresholds_parse_and_fail_with_the_metric_name():
     assert len(failures) == 2
     assert failures[0].startswith("hit@3 = 0.900 is below")
     assert "followup_accuracy" in failures[1]
+
+
+# "Politico" is TEXT[48:56]; the row says so with offsets, as the SQuAD-derived sets do.
+SPAN_ROW = {
+    "id": "s",
+    "gold": ["Politico"],
+    "answerable": True,
+    "source": "a.txt",
+    "spans": [[48, 56]],
+}
+
+
+def test_row_spans_are_the_rows_own_offsets():
+    assert TEXT[48:56] == "Politico"
+    assert row_spans(SPAN_ROW) == [("a.txt", 48, 56)]
+    assert row_spans({"gold": ["Politico"]}) == []
+    assert row_spans({"source": "a.txt", "spans": []}) == []
+
+
+def test_containment_is_not_overlap():
+    span = ("a.txt", 48, 56)
+    sentence = cite("It was first reported by Politico.")
+    assert contains(sentence, span)
+    assert contains(Cited("a.txt", 48, 56, "Politico"), span)  # exactly the span
+    cut = Cited("a.txt", 23, 52, TEXT[23:52])  # "It was first reported by Poli": overlaps, does not contain
+    assert relevant(cut, [span]) and not relevant(cut, [span], contain=True)
+    assert not contains(Cited("b.txt", 23, 57, "It was first reported by Politico."), span)
+
+
+def test_score_row_with_spans_needs_a_citation_that_contains_one():
+    overlapping = Cited("a.txt", 50, 74, TEXT[50:74])  # "litico. AFP contributed."
+    s = score_row(SPAN_ROW, "x", False, [overlapping, cite("It was first reported by Politico.")], TEXTS)
+    assert (s["rank"], s["hit@1"], s["hit@3"], s["gold_by"]) == (2, 0.0, 1.0, "spans")
+    assert s["precision"] == 0.5
+    # The same text in another source does not count: the row names its source.
+    elsewhere = {"a.txt": TEXT, "b.txt": TEXT}
+    b = Cited("b.txt", 23, 57, "It was first reported by Politico.")
+    assert score_row(SPAN_ROW, "x", False, [b], elsewhere)["rank"] == 0
+    # Without spans, the gold text is found in both sources and b counts.
+    no_spans = {k: v for k, v in SPAN_ROW.items() if k != "spans"}
+    assert score_row(no_spans, "x", False, [b], elsewhere)["rank"] == 1
+
+
+def test_spans_still_need_a_short_quote():
+    whole = Cited("a.txt", 0, len(TEXT), TEXT)
+    assert score_row(SPAN_ROW, "x", False, [whole], TEXTS)["hit@3"] == 1.0  # TEXT is 74 chars
+    long_text = TEXT + " " + "filler words. " * 40
+    row = {**SPAN_ROW}
+    long_quote = Cited("a.txt", 0, len(long_text), long_text)
+    s = score_row(row, "x", False, [long_quote], {"a.txt": long_text})
+    assert len(long_text) > 400
+    assert (s["hit@3"], s["span_hit@3"]) == (0.0, 1.0)
+
+
+def test_spans_outside_the_text_are_gold_not_found():
+    row = {**SPAN_ROW, "spans": [[500, 510]]}
+    s = score_row(row, "x", False, [cite("It was first reported by Politico.")], TEXTS)
+    assert s["gold_found"] is False and s["hit@3"] == 0.0
+
+
+def test_a_refused_answerable_question_is_a_miss_even_with_citations():
+    s = score_row(SPAN_ROW, "no", True, [cite("It was first reported by Politico.")], TEXTS)
+    assert (s["rank"], s["hit@1"], s["hit@3"], s["mrr"], s["correct"]) == (0, 0.0, 0.0, 0.0, False)
+
+
+def test_refusal_shares_and_hedged():
+    rows = [
+        score_row(SPAN_ROW, "no", True, [], TEXTS, confidence=0.1),  # answerable, refused
+        score_row(SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS, 0.3),  # hedged
+        score_row(SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS, 0.9),
+        score_row(
+            SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS
+        ),  # no confidence
+        score_row({"id": "u", "answerable": False}, "no", True, [], TEXTS, 0.2),  # refused: not hedged
+        score_row({"id": "v", "answerable": False}, "yes", False, [cite("AFP contributed.")], TEXTS),
+    ]
+    summary = summarize(rows, [1.0] * len(rows))
+    assert summary["answerable_refused"] == 0.25
+    assert summary["unanswerable_refused"] == summary["refusal_accuracy"] == 0.5
+    assert summary["hedged"] == 0.25  # one of the four answers that report a confidence
+    assert summary["hit@1"] == 0.75  # over answerable questions; the refused one is a miss
+    assert summarize(rows[3:4], [1.0])["hedged"] is None
+
+
+def test_unanswerable_refused_can_be_a_threshold():
+    assert parse_thresholds(["unanswerable_refused=0.5"]) == {"unanswerable_refused": 0.5}
+    with pytest.raises(ValueError, match="bad --min .answerable_refused=0.1."):
+        parse_thresholds(["answerable_refused=0.1"])

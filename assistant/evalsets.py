@@ -1,0 +1,184 @@
+"""Question sets for ``article-assistant eval``: reading them, and the index each one is answered from.
+
+A set is JSON Lines, one question a row (see ``assistant.evaluate``). A set whose rows carry ``source`` (a
+path relative to the set's folder, e.g. ``seeds/rhine.md``) brings its own articles, ``<set folder>/seeds``,
+and is answered from an index of its own, ``<root>/.index/eval/<name>`` (Chroma collection ``eval-<name>``),
+built on first use and brought up to date when its articles change. Citations name their ``source``
+relative to the set's folder, exactly as the rows do. A set without ``source`` (``eval/dev.jsonl``) is
+answered from the project's own index.
+
+Public for the evaluator and for fitting scripts: ``load_set``, ``set_name``, ``set_settings`` and
+``set_assistant``. This module does not score, print or run questions.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import AssistantError, IndexMismatch
+
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.core import Assistant
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SETS = (Path("eval/dev.jsonl"), Path("eval/squad2-rhine/questions.jsonl"))
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class EvalSetError(AssistantError):
+    """A question set that cannot be used: unreadable, not JSON Lines, or naming a missing article."""
+
+    exit_code = 2
+
+
+def _check_spans(row: dict, where: str) -> None:
+    spans = row.get("spans")
+    if spans is None:
+        return
+    ok = isinstance(spans, list) and all(
+        isinstance(s, list) and len(s) == 2 and all(isinstance(x, int) for x in s) and 0 <= s[0] <= s[1]
+        for s in spans
+    )
+    if not ok:
+        raise EvalSetError(f"{where} 'spans' must be a list of [start, end] offsets, e.g. [[379, 411]]")
+    if spans and not isinstance(row.get("source"), str):
+        raise EvalSetError(f"{where} has 'spans' but no 'source' file they point into")
+
+
+def load_set(path: Path) -> list[dict]:
+    """Read a JSONL question set; EvalSetError names the file and line of a bad row."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise EvalSetError(f"cannot read the question set {path}: {e.strerror} — pass --set FILE") from e
+    except UnicodeDecodeError as e:
+        raise EvalSetError(f"the question set {path} is not UTF-8 (byte {e.start}) — re-save it") from e
+    rows = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise EvalSetError(f"{path}:{number} is not JSON ({e.msg})") from e
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+            raise EvalSetError(f"{path}:{number} needs a 'question' string")
+        if "source" in row and not isinstance(row["source"], str):
+            raise EvalSetError(f"{path}:{number} 'source' must be a path relative to {path.parent}")
+        _check_spans(row, f"{path}:{number}")
+        row.setdefault("id", f"q{number}")
+        row.setdefault("history_questions", [])
+        row.setdefault("gold", [])
+        row.setdefault("keywords", [])
+        row.setdefault("answerable", True)
+        rows.append(row)
+    if not rows:
+        raise EvalSetError(f"the question set {path} is empty")
+    return rows
+
+
+def set_name(set_path: Path) -> str:
+    """A short name for a set: the file's stem, or its folder's name for a ``questions.jsonl``.
+
+    >>> set_name(Path("eval/squad2-rhine/questions.jsonl")), set_name(Path("eval/dev.jsonl"))
+    ('squad2-rhine', 'dev')
+    """
+    stem = set_path.stem if set_path.stem != "questions" else set_path.resolve().parent.name
+    # Chroma collection names allow letters, digits, '.', '_' and '-', starting and ending alphanumeric.
+    return _UNSAFE.sub("-", stem).strip("._-")[:50] or "set"
+
+
+def has_own_articles(rows: Sequence[dict]) -> bool:
+    """True when the set's rows name their ``source``: it is answered from its own index."""
+    return any("source" in row for row in rows)
+
+
+def check_sources(set_path: Path, rows: Sequence[dict]) -> None:
+    """EvalSetError (one line) for a row whose ``source`` is missing or outside ``<set folder>/seeds``."""
+    folder = set_path.resolve().parent
+    seeds = folder / "seeds"
+    for row in rows:
+        source = row.get("source")
+        if source is None:
+            continue
+        path = (folder / source).resolve()
+        if not path.is_file():
+            raise EvalSetError(
+                f"{set_path}: question {row['id']} names source {source!r}, but {path} does not exist — "
+                f"put the article in {seeds}/ or fix the row"
+            )
+        if not path.is_relative_to(seeds):
+            raise EvalSetError(
+                f"{set_path}: question {row['id']} names source {source!r}, outside {seeds}/ — "
+                "a set's articles live in its seeds/ folder"
+            )
+
+
+def set_settings(set_path: Path, base: Settings) -> Settings:
+    """Settings that answer a set with its own articles: its folder is the root (so citations' ``source``
+    is relative to it, as the rows' is), its ``seeds/`` the articles, and an index apart from the project's
+    (``<base.root>/.index/eval/<name>``, collection ``eval-<name>``). Everything else comes from ``base``.
+    """
+    folder = set_path.resolve().parent
+    name = set_name(set_path)
+    return base.with_(
+        root=folder,
+        seeds_dir=folder / "seeds",
+        index_dir=base.root / ".index" / "eval" / name,
+        collection=f"eval-{name}",
+    )
+
+
+def _build_set_index(settings: Settings, embedder: Embeddings):
+    """Build the set's index when missing, bring it up to date when stale; return the Chroma client."""
+    from index.build import build_index
+    from index.store import make_client
+
+    client = make_client(settings, create=True)
+    try:
+        report = build_index(settings, embedder, client=client, progress=False)
+    except IndexMismatch:  # built with another model or splitter: the set's index is ours to redo
+        log.warning("rebuilding the eval index %s: it was built with other parameters", settings.collection)
+        report = build_index(settings, embedder, client=client, rebuild=True, progress=False)
+    if report.errors:
+        raise EvalSetError(f"{settings.seeds_dir}: {report.errors[0]}")
+    if report.added or report.removed:
+        log.info("eval index %s: %s", settings.collection, report.summary())
+    return client
+
+
+def set_assistant(
+    set_path: Path,
+    base: Settings,
+    embedder: Embeddings | None = None,
+    *,
+    rows: Sequence[dict] | None = None,
+) -> Assistant:
+    """An ``Assistant`` that answers the set at ``set_path`` as ``article-assistant eval`` does.
+
+    A set with ``source`` rows gets ``set_settings(set_path, base)`` and its own index, built or updated
+    here; any other set gets ``base`` (the project's index). Pass one ``embedder`` to every call so the
+    model loads once; ``rows`` saves reading the set again when the caller has it.
+    """
+    from assistant.core import Assistant
+
+    rows = load_set(set_path) if rows is None else rows
+    if not has_own_articles(rows):
+        return Assistant(base, embedder=embedder)
+    check_sources(set_path, rows)
+    settings = set_settings(set_path, base)
+    if embedder is None:
+        from index.embeddings import SentenceTransformerEmbeddings
+
+        embedder = SentenceTransformerEmbeddings(settings.embed_model)
+    client = _build_set_index(settings, embedder)
+    return Assistant(settings, embedder=embedder, client=client)
