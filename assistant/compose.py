@@ -1,7 +1,8 @@
 """The extractive answerer: replies in the article's own sentences, each followed by its ``[n]`` marker.
 
 It needs no language model and cannot state anything the article does not: every sentence of its reply is
-a verbatim quote. It picks the best sentence and adds the runners-up only when they are nearly as close.
+a verbatim quote. It answers with the best sentence (and any runner-up the scorer also finds more likely
+than not to answer), then lists the other candidates it was given as related passages.
 An LLM answerer (``assistant.generate``) can replace it; both take the same ``Hit``s and return an Answer.
 """
 
@@ -12,13 +13,17 @@ from collections.abc import Iterator, Sequence
 from assistant import answertype
 from assistant.models import Answer, Citation
 from assistant.retrieval import Hit
+from assistant.scorer import sigmoid
 from assistant.speech import asks_who_said
+from assistant.text import looks_like_instruction
 from index.news import long_date, relative_phrase
 
-MARGIN = 0.12  # a runner-up joins the answer when its similarity is within this of the best
-MIN_EXTRA = 0.35
+# A runner-up sentence joins the answer when the scorer finds it more likely than not to answer too.
+JOIN_PROBABILITY = 0.5
+RELATED = "Related passages:"
 
 REFUSAL = "The article does not say."
+HEDGE = "The article does not answer this directly; the closest passages are:"
 
 
 def citation(n: int, hit: Hit) -> Citation:
@@ -36,34 +41,29 @@ def citation(n: int, hit: Hit) -> Citation:
     )
 
 
-def select(hits: Sequence[Hit], n_sources: int, question: str = "") -> list[Hit]:
-    """The best hit, then runners-up close to it in meaning, at most ``n_sources`` in all.
-
-    When the question asks for a kind of thing (a time, a number...), a close runner-up that has one goes
-    first if the best hit has none.
-    """
+def select(hits: Sequence[Hit], n_sources: int) -> tuple[list[Hit], list[Hit]]:
+    """``(answer, related)``: the best hit and runners-up likely to answer too, then the other hits;
+    ``n_sources`` in all at most."""
     if not hits:
-        return []
-    best = max(h.dense for h in hits)
-    close = [h for h in hits if h.dense >= max(best - MARGIN, MIN_EXTRA)]
-    kind = answertype.expected(question)
-    # Numbers and times are specific enough to look a little further down the list for.
-    wider = [h for h in hits if h.dense >= MIN_EXTRA] if kind in {"number", "time"} else []
-    first = next((h for h in [hits[0], *close, *wider] if answertype.has(kind, h.text)), hits[0])
-    chosen = [first]
-    for hit in hits:
-        if hit is first:
-            continue
-        if len(chosen) >= n_sources:
-            break
-        if hit.dense >= max(best - MARGIN, MIN_EXTRA):
-            chosen.append(hit)
-    return chosen
+        return [], []
+    # Text addressed to an assistant is never quoted as an answer (it may be a planted prompt).
+    safe = [h for h in hits if not looks_like_instruction(h.text)] or list(hits)
+    shown = safe[: max(1, n_sources)]
+    answer = [shown[0], *(h for h in shown[1:] if sigmoid(h.score) >= JOIN_PROBABILITY)]
+    return answer, [h for h in shown if h not in answer]
 
 
-def refusal(question: str, reason: str = "") -> Answer:
+def refusal(question: str, reason: str = "", confidence: float = 0.0) -> Answer:
     text = REFUSAL if not reason else f"{REFUSAL} ({reason[0].upper()}{reason[1:]}.)"
-    return Answer(text=text, refused=True, citations=[], question=question)
+    return Answer(text=text, refused=True, citations=[], question=question, confidence=confidence)
+
+
+def hedge(question: str, hits: Sequence[Hit], n_sources: int, confidence: float) -> Iterator[str | Answer]:
+    """No direct answer: say so, then quote the closest passages as a list (low ``confidence``)."""
+    for piece in listing(question, HEDGE, hits[: max(1, n_sources)]):
+        if isinstance(piece, Answer):
+            piece.confidence, piece.hedged = confidence, True
+        yield piece
 
 
 class ExtractiveAnswerer:
@@ -74,20 +74,23 @@ class ExtractiveAnswerer:
     def stream(
         self, question: str, hits: Sequence[Hit], n_sources: int, history=None
     ) -> Iterator[str | Answer]:
-        chosen = select(hits, n_sources, question)
-        citations = [citation(n, hit) for n, hit in enumerate(chosen, start=1)]
+        chosen, related = select(hits, n_sources)
+        citations = [citation(n, hit) for n, hit in enumerate([*chosen, *related], start=1)]
         parts = []
         lead = f"It was {chosen[0].speaker}: " if asks_who_said(question) and chosen[0].speaker else ""
-        for c in citations:
+        for c in citations[: len(chosen)]:
             part = f"{lead if c.n == 1 else ''}{c.quote} [{c.n}]"
             parts.append(part)
             yield part if len(parts) == 1 else " " + part
         if note := time_note(question, chosen[0]):
             parts.append(note)
             yield " " + note
-        yield Answer(
-            text=" ".join(parts), refused=False, citations=citations, question=question, mode=self.name
-        )
+        for i, c in enumerate(citations[len(chosen) :]):
+            part = f"{chr(10) * 2 + RELATED if i == 0 else ''}\n- {c.quote} [{c.n}]"
+            parts.append(part)
+            yield part
+        text = "".join(p if i == 0 or p.startswith(chr(10)) else " " + p for i, p in enumerate(parts))
+        yield Answer(text=text, refused=False, citations=citations, question=question, mode=self.name)
 
 
 def time_note(question: str, hit: Hit) -> str:

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
-from assistant.compose import ExtractiveAnswerer, listing, period_head, refusal, statements_head
+from assistant.compose import ExtractiveAnswerer, hedge, listing, period_head, refusal, statements_head
 from assistant.dates import only_period, question_period, without_period
 from assistant.errors import AssistantError, BadQuestion, IndexNotBuilt
 from assistant.followup import retrieval_query
@@ -119,14 +119,14 @@ class Assistant:
             log.info("now serving index generation %d", store.generation)
 
     def _search(self, query: str, where: dict | None = None):
-        """Retrieve, following a rebuild; a store that fails twice is reported in one line."""
+        """Rank, following a rebuild; a store that fails twice is reported in one line."""
         from index.store import unavailable
 
         for attempt in (1, 2):
             try:
                 self._follow_rebuilds(force=attempt == 2)
                 retriever = self.retriever
-                return retriever, retriever.search(query, k=CANDIDATES, where=where)
+                return retriever, retriever.rank(query, k=CANDIDATES, where=where)
             except AssistantError:
                 raise
             except Exception as e:  # the generation was dropped mid-query, or the server went away
@@ -192,10 +192,12 @@ class Assistant:
             question = without_period(question)
         rewrite = getattr(answerer, "rewrite", None)  # an LLM answerer may rewrite follow-ups itself
         query = rewrite(question, history) if rewrite else retrieval_query(question, history)
-        retriever, hits = self._search(query, where)
-        verdict = judge(question, query, hits, retriever.vocabulary)
+        retriever, ranking = self._search(query, where)
+        scorer = retriever.scorer
+        verdict = judge(ranking, scorer.refuse_below, scorer.hedge_below, question)
+        hits = scorer.worth_showing(ranking.hits)
         if verdict.refused:
-            result = refusal(question, verdict.reason)
+            result = refusal(question, verdict.reason, verdict.confidence)
             result.retrieval_query = query
             yield result.text
             yield result
@@ -207,11 +209,14 @@ class Assistant:
                 pieces = listing(asked, statements_head(speaker, len(statements)), statements)
             else:
                 hits = [h for h in hits if h.speaker == speaker] or hits
+        if pieces is None and verdict.outcome == "hedge":
+            pieces = hedge(question, hits, n_sources, verdict.confidence)
         if pieces is None:
             pieces = answerer.stream(question, hits, n_sources, history=history)
         for piece in pieces:
             if isinstance(piece, Answer):
                 piece.retrieval_query = query
+                piece.confidence = verdict.confidence
             yield piece
 
     def _period_answer(self, question: str, where: dict) -> Iterator[str | Answer]:

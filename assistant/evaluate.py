@@ -88,8 +88,9 @@ def run_pipeline(
         t0 = time.perf_counter()
         answer = ask(row["question"], history)
         latencies.append((time.perf_counter() - t0) * 1000)
-        sure = getattr(answer, "confidence", None) if confidence else None
-        scores = score_row(row, answer.text, answer.refused, answer.citations, texts, sure)
+        sure = answer.confidence if confidence else None
+        hedged = answer.hedged if confidence else None
+        scores = score_row(row, answer.text, answer.refused, answer.citations, texts, sure, hedged)
         scores.update(
             question=row["question"],
             latency_ms=round(latencies[-1], 2),

@@ -11,8 +11,8 @@ laxer view separately).
 
 Refusals are counted both ways: ``answerable_refused`` (answerable questions refused: lower is better) and
 ``unanswerable_refused`` (the same as ``refusal_accuracy``: higher is better). ``hedged`` is the share of
-questions answered (not refused) with a ``confidence`` below ``HEDGE_BELOW``, over the questions whose
-answer reports a confidence.
+questions given the closest passages instead of an answer (``Answer.hedged``), over the questions of a
+pipeline that judges its answers (None for the baselines).
 
 This module reads no files and runs no model; ``assistant.evaluate`` feeds it.
 
@@ -32,7 +32,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_QUOTE = 400
-HEDGE_BELOW = 0.5
 Span = tuple[str, int, int]  # (source, start, end)
 
 # Metric keys a --min threshold may name, and whether bigger is better (latency: smaller is).
@@ -160,13 +159,6 @@ def gold_for(row: Mapping, texts: Mapping[str, str]) -> tuple[list[Span], bool]:
     return locate_gold(row.get("gold", []), texts), False
 
 
-def hedged(refused: bool, confidence: float | None) -> bool | None:
-    """An answer given with low confidence; None when the pipeline reports no confidence."""
-    if confidence is None:
-        return None
-    return not refused and confidence < HEDGE_BELOW
-
-
 def score_row(
     row: Mapping,
     answer_text: str,
@@ -174,6 +166,7 @@ def score_row(
     citations: Sequence[Cited],
     texts: Mapping[str, str],
     confidence: float | None = None,
+    hedged: bool | None = None,
 ) -> dict:
     """Per-question scores. Retrieval metrics are None for unanswerable rows, refusal None for answerable.
 
@@ -207,7 +200,7 @@ def score_row(
         "answered": (not refused) if answerable else None,
         "refusal_correct": refused if not answerable else None,
         "confidence": confidence,
-        "hedged": hedged(refused, confidence),
+        "hedged": None if hedged is None else (hedged and not refused),
         "correct": correct,
     }
 

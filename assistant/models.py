@@ -38,6 +38,8 @@ class Answer:
     notice: str = ""  # one line shown above the answer, e.g. a fallback from a failed LLM backend
     dropped: list[dict] = field(default_factory=list)  # generated sentences removed by verification, and why
     retrieval_query: str = ""
+    confidence: float = 1.0  # probability (0..1) that the articles answer the question (the fitted scorer's)
+    hedged: bool = False  # no direct answer: the citations are the closest passages, not an answer
 
     def to_dict(self) -> dict:
         return asdict(self)

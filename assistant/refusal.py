@@ -1,54 +1,53 @@
-"""Decide whether the retrieved sentences answer the question at all, or say the article does not.
+"""Decide from one calibrated answerability score whether to answer, to hedge, or to refuse.
 
-Three signals, calibrated on the development questions (see README, "How refusal works"):
-a name or number in the question that no indexed sentence contains; a best sentence that is not close in
-meaning; a weak best sentence that shares none of the question's other content words. A "how many"
-question whose candidate sentences hold no number is refused too.
+The ranking's ``confidence`` is the fitted probability that its best sentence answers the question
+(``assistant.scorer``). Two thresholds, fitted with it, give the reader three plain outcomes:
+
+- ``answer``: confidence at or above ``hedge_below``;
+- ``hedge``: "the article does not answer this directly; the closest passages are: ...", with the quotes;
+- ``refuse``: below ``refuse_below``; nothing is quoted as an answer.
+
+No single word vetoes an answer here: a name the articles never mention lowers the score through its feature,
+and is given as the reason when the score is low.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant import answertype
-from assistant.retrieval import Hit
-from assistant.text import proper_nouns, stem, tokens
-
-MIN_DENSE = 0.30  # below this the best sentence is unrelated (dev: unanswerable <= 0.38, answerable >= 0.50)
-WEAK_DENSE = 0.50  # below this, the top sentences must also share a content word beyond the names
+from assistant.retrieval import Ranking
 
 
 @dataclass(frozen=True)
 class Verdict:
-    refused: bool
+    outcome: str  # "answer", "hedge" or "refuse"
+    confidence: float
     reason: str = ""
 
-
-def known(word: str, vocabulary: set[str]) -> bool:
-    """True when ``word`` or an inflection of it (Ukrainian ~ Ukraine, Russians ~ Russia) is indexed."""
-    if word in vocabulary or stem(word) in vocabulary:
-        return True
-    prefix = word[: max(4, len(word) - 3)]
-    return len(prefix) >= 4 and any(v.startswith(prefix) for v in vocabulary)
+    @property
+    def refused(self) -> bool:
+        return self.outcome == "refuse"
 
 
-def judge(question: str, query: str, hits: Sequence[Hit], vocabulary: set[str]) -> Verdict:
-    """Refuse unless the hits plausibly answer ``question`` (``query`` is it with follow-up context)."""
-    if not hits:
-        return Verdict(True, "nothing is indexed")
-    missing = [raw for w, raw in proper_nouns(question) if not known(w, vocabulary)]
+def judge(ranking: Ranking, refuse_below: float, hedge_below: float, question: str = "") -> Verdict:
+    """The outcome for ``ranking`` under the fitted thresholds, with a reason for the reader when it is not
+    an answer."""
+    if not ranking.hits:
+        return Verdict("refuse", 0.0, "nothing is indexed that matches")
+    confidence = ranking.confidence
+    if confidence >= hedge_below:
+        return Verdict("answer", confidence)
+    missing = _unknown_names(question, ranking)
     if missing:
-        return Verdict(True, f"the articles do not mention {', '.join(missing)}")
-    best = max(h.dense for h in hits)
-    if best < MIN_DENSE:
-        return Verdict(True, f"no passage is close to the question (best similarity {best:.2f})")
-    if best < WEAK_DENSE:
-        names = {stem(w) for w, _ in proper_nouns(query)}
-        content = {t for t in tokens(query)} - names
-        covered = {t for h in hits[:3] for t in tokens(h.text)}
-        if content and not content & covered:
-            return Verdict(True, f"no passage shares the question's words (best similarity {best:.2f})")
-    if answertype.expected(question) == "number" and not any(answertype.has("number", h.text) for h in hits):
-        return Verdict(True, "the question asks for a number and no passage gives one")
-    return Verdict(False)
+        reason = f"the articles do not mention {', '.join(missing)}"
+    else:
+        reason = f"no passage clearly answers it (confidence {confidence:.2f})"
+    return Verdict("refuse" if confidence < refuse_below else "hedge", confidence, reason)
+
+
+def _unknown_names(question: str, ranking: Ranking) -> list[str]:
+    """The question's names that no indexed article mentions, by any alias: the reason a reader can act on."""
+    from assistant.text import proper_nouns
+
+    unknown = ranking.question.unknown_name_words
+    return [raw for w, raw in proper_nouns(question) if w in unknown]

@@ -1,8 +1,10 @@
-"""Hybrid retrieval of sentences: dense (Chroma) on sentences and on their passages, BM25 on sentences, fused.
+"""Retrieval of sentences: candidates from three rankings, ordered by a scorer fitted on question sets.
 
-Three rankings vote with reciprocal rank fusion: a sentence's own embedding, its passage's embedding (the
-context a lone "he said" sentence lacks) and BM25 over sentence words. The result is a list of ``Hit``
-sentences, best first, each with the raw scores that refusal and composition look at.
+Three rankings propose candidates: dense (Chroma) on sentences, dense on their passages (the context a lone
+"he said" sentence lacks) and BM25 over sentence stems, with the question's names widened by their aliases
+(Washington ~ U.S.). Each candidate then gets the features of ``assistant.features`` (its cosine and its
+neighbours', BM25, overlaps, answer kind...) and the fitted ``assistant.scorer`` orders them. The result is
+a ``Ranking``: ``Hit`` sentences best first, and the probability that the best one answers the question.
 
 This module does not decide whether to answer or how to phrase it.
 """
@@ -16,15 +18,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from assistant.features import (
+    Corpus,
+    QuestionInfo,
+    SentenceInfo,
+    answerability_features,
+    candidate_features,
+    with_gaps,
+)
 from assistant.text import tokens
+from assistant.wordvectors import WordVectors, alignment
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
+    from assistant.scorer import Scorer
     from index.store import IndexStore
 
 RRF_K = 60
-DENSE_CANDIDATES = 30
+DENSE_CANDIDATES = 30  # sentences proposed by each of the dense and lexical rankings
+PASSAGE_CANDIDATES = 10  # passages whose sentences are all proposed
 
 
 @dataclass
@@ -50,8 +63,19 @@ class Hit:
     dense: float = 0.0  # cosine similarity of the sentence to the query
     passage_dense: float = 0.0  # cosine similarity of its passage
     lexical: float = 0.0  # BM25
-    score: float = 0.0  # fused
+    score: float = 0.0  # the fitted scorer's log-odds that this sentence answers the question
     ranks: dict[str, int] = field(default_factory=dict)
+    features: list[float] = field(default_factory=list)  # assistant.features.CANDIDATE_FEATURES
+
+
+@dataclass
+class Ranking:
+    """Candidate sentences, best first, and what the scorer makes of the best one."""
+
+    hits: list[Hit]
+    question: QuestionInfo
+    answerability: list[float]  # assistant.features.ANSWERABILITY_FEATURES
+    confidence: float = 1.0  # probability that the best hit answers the question
 
 
 Filter = dict  # {"date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD", "outlet": str}
@@ -138,11 +162,16 @@ def rrf(
 
 
 class HybridRetriever:
-    """Retrieves sentences from an ``IndexStore``; the lexical index is built on first use."""
+    """Retrieves sentences from an ``IndexStore``; lexical index and sentence features are built on first use.
 
-    def __init__(self, store: IndexStore, embedder: Embeddings) -> None:
+    ``scorer`` orders candidates (default: the fitted weights shipped in ``assistant/weights``); the fitting
+    script passes ``scorer=False`` to get unscored candidates with their features.
+    """
+
+    def __init__(self, store: IndexStore, embedder: Embeddings, scorer: Scorer | None | bool = None) -> None:
         self.store = store
         self.embedder = embedder
+        self._scorer = scorer
         self._lock = threading.Lock()
         self._loaded = False
         self._sentences: dict[str, Hit] = {}
@@ -150,44 +179,59 @@ class HybridRetriever:
         self._vocabulary: set[str] = set()
         self._bm25 = None
         self._by_passage: dict[str, list[str]] = {}
+        self.words = WordVectors(embedder)
+
+    @property
+    def scorer(self) -> Scorer | None:
+        if self._scorer is None:
+            from assistant.scorer import Scorer
+
+            self._scorer = Scorer.load()
+        return self._scorer or None
 
     def refresh(self) -> None:
-        """(Re)load sentence records and the BM25 index from the store."""
+        """(Re)load sentence records, their vectors and features, and the BM25 index from the store."""
         import bm25s
+        import numpy as np
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
-        got = self.store.sentences.get(include=["documents", "metadatas"])
+        got = self.store.sentences.get(include=["documents", "metadatas", "embeddings"])
         sentences: dict[str, Hit] = {}
-        for sid, text, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True):
-            sentences[sid] = Hit(
-                id=sid,
-                text=text,
-                source=m["source"],
-                start=int(m["start"]),
-                end=int(m["end"]),
-                paragraph=int(m.get("paragraph", 0)),
-                title=m.get("title", ""),
-                date=m.get("date", ""),
-                passage_id=m.get("passage_id", ""),
-                speaker=m.get("speaker", ""),
-                when_start=m.get("when_start", ""),
-                when_end=m.get("when_end", ""),
-                when_label=m.get("when_label", ""),
-                outlet=m.get("outlet", ""),
-                url=m.get("url", ""),
-                date_ord=int(m.get("date_ord", 0) or 0),
-            )
+        vectors: dict[str, object] = {}
+        for sid, text, m, v in zip(
+            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+        ):
+            sentences[sid] = _hit(sid, text, m)
+            vectors[sid] = v
         ids = sorted(sentences, key=lambda i: (sentences[i].source, sentences[i].start))
-        corpus = [tokens(sentences[i].text) or ["\x00empty"] for i in ids]
+        infos = _sentence_infos([sentences[i] for i in ids])
+        corpus = [info.tokens or ["\x00empty"] for info in infos]
         bm25 = bm25s.BM25()
         if corpus:
             bm25.index(corpus, show_progress=False)
         by_passage: dict[str, list[str]] = {}
         for sid in ids:
             by_passage.setdefault(sentences[sid].passage_id, []).append(sid)
+        passages = self.store.passages.get(include=["embeddings"])
+        self.words.add([w for info in infos for w in info.words])
+        state = {
+            "_sentences": sentences,
+            "_ids": ids,
+            "_bm25": bm25,
+            "_by_passage": by_passage,
+            "_row": {sid: i for i, sid in enumerate(ids)},
+            "_infos": infos,
+            "_neighbours": _neighbours([sentences[i] for i in ids]),
+            "_vectors": np.asarray([vectors[i] for i in ids], dtype=np.float32).reshape(len(ids), -1),
+            "_passage_row": {pid: i for i, pid in enumerate(passages["ids"])},
+            "_passage_vectors": np.asarray(passages["embeddings"], dtype=np.float32).reshape(
+                len(passages["ids"]), -1
+            ),
+            "_corpus": Corpus.of(infos),
+            "_vocabulary": {t for doc in corpus for t in doc},
+        }
         with self._lock:
-            self._sentences, self._ids, self._bm25, self._by_passage = sentences, ids, bm25, by_passage
-            self._vocabulary = {t for doc in corpus for t in doc}
+            self.__dict__.update(state)
             self._loaded = True
 
     def _ensure(self) -> None:
@@ -228,8 +272,8 @@ class HybridRetriever:
         found = sorted(first.values(), key=lambda h: (h.date_ord, h.source))[:limit]
         return [Hit(**{**h.__dict__, "ranks": {}}) for h in found]
 
-    def _lexical(self, query: str, k: int, keep) -> list[tuple[str, float]]:
-        terms = [t for t in tokens(query) if t in self._vocabulary]
+    def _lexical(self, terms: list[str], k: int, keep) -> list[tuple[str, float]]:
+        terms = [t for t in terms if t in self._vocabulary]
         if not terms or not self._ids:
             return []
         scores = self._bm25.get_scores(terms)
@@ -251,36 +295,150 @@ class HybridRetriever:
         )
         return [(doc.id, 1.0 - distance) for doc, distance in found]
 
-    def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
-        """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""
-        self._ensure()
-        vector = self.embedder.embed_query(query)
-        dense = self._dense(self.store.sentences, vector, DENSE_CANDIDATES, where)
-        passages = dict(self._dense(self.store.passages, vector, DENSE_CANDIDATES, where))
-        lexical = self._lexical(query, DENSE_CANDIDATES, matcher(where))
+    def candidates(self, query: str, where: Filter | None = None) -> tuple[list[Hit], QuestionInfo]:
+        """Every sentence one of the three rankings proposes, unordered, each with its features."""
+        import numpy as np
 
-        passage_ranking = [
-            sid
-            for pid, _ in sorted(passages.items(), key=lambda x: -x[1])
-            for sid in self._by_passage.get(pid, [])
-        ]
+        self._ensure()
+        question = QuestionInfo.of(query, self._corpus)
+        vector = self.embedder.embed_query(query)
+        q = np.asarray(vector, dtype=np.float32)
+        dense = self._dense(self.store.sentences, vector, DENSE_CANDIDATES, where)
+        passages = self._dense(self.store.passages, vector, PASSAGE_CANDIDATES, where)
+        aliases = [t for forms in question.names for f in forms[1:] for t in f.split()]
+        lexical = self._lexical([*tokens(query), *aliases], DENSE_CANDIDATES, matcher(where))
         rankings = {
             "dense": [sid for sid, _ in dense],
-            "passage": passage_ranking,
+            "passage": [sid for pid, _ in passages for sid in self._by_passage.get(pid, [])],
             "lexical": [sid for sid, _ in lexical],
         }
-        fused = rrf(rankings)
-        dense_scores, lexical_scores = dict(dense), dict(lexical)
+        pool = [sid for sid in dict.fromkeys(x for r in rankings.values() for x in r) if sid in self._row]
+        if not pool:
+            return [], question
+        rows = [self._row[sid] for sid in pool]
+        measured = self._measure(question, q, rows, dict(lexical))
         hits = []
-        for sid, score in sorted(fused.items(), key=lambda x: -x[1])[:k]:
-            base = self._sentences.get(sid)
-            if base is None:  # the store changed since refresh(); the next refresh picks it up
-                continue
+        for sid, row, scores in zip(pool, rows, measured, strict=True):
+            base = self._sentences[sid]
             hit = Hit(**{**base.__dict__, "ranks": {}})
-            hit.dense = dense_scores.get(sid, 0.0)
-            hit.passage_dense = passages.get(base.passage_id, 0.0)
-            hit.lexical = lexical_scores.get(sid, 0.0)
-            hit.score = score
             hit.ranks = {name: r.index(sid) + 1 for name, r in rankings.items() if sid in r}
+            hit.dense, hit.lexical, hit.passage_dense = scores["cos"], scores["bm25"], scores["cos_passage"]
+            scores["lexical_rank"] = hit.ranks.get("lexical", 0)
+            scores["dense_rank"] = hit.ranks.get("dense", 0)
+            hit.features = candidate_features(question, self._infos[row], self._around(row), scores)
             hits.append(hit)
-        return hits
+        with_gaps([h.features for h in hits])
+        return hits, question
+
+    def _measure(self, question: QuestionInfo, q, rows: list[int], lexical: dict[str, float]) -> list[dict]:
+        """Per candidate row: cosines (own, passage, neighbours, window), word alignment, BM25."""
+        import numpy as np
+
+        cosines = self._vectors[rows] @ q
+        best_cos, best_bm25 = float(cosines.max()), max(lexical.values(), default=0.0)
+        near = {r: self._neighbours[r] for r in rows}
+        pool_words = list(dict.fromkeys(w for r in rows for n in (r, *near[r]) for w in self._infos[n].words))
+        column = {w: i for i, w in enumerate(pool_words)}
+        similarity = self.words.matrix(list(question.words)) @ self.words.matrix(pool_words).T
+        weights = np.asarray(question.word_weights, dtype=np.float32)
+        out = []
+        for row, cos in zip(rows, cosines.tolist(), strict=True):
+            own = [column[w] for w in self._infos[row].words]
+            window = [column[w] for n in (row, *near[row]) for w in self._infos[n].words]
+            p_row = self._passage_row.get(self._sentences[self._ids[row]].passage_id)
+            joint = self._vectors[[row, *near[row]]].sum(axis=0)
+            align, align_min = alignment(similarity, own, weights)
+            out.append(
+                {
+                    "cos": cos,
+                    "best_cos": best_cos,
+                    "cos_passage": float(self._passage_vectors[p_row] @ q) if p_row is not None else 0.0,
+                    "cos_neighbour": float((self._vectors[near[row]] @ q).max()) if near[row] else 0.0,
+                    "cos_window": float(joint @ q / (np.linalg.norm(joint) or 1.0)),
+                    "align": align,
+                    "align_window": alignment(similarity, window, weights)[0],
+                    "align_min": align_min,
+                    "bm25": lexical.get(self._ids[row], 0.0),
+                    "best_bm25": best_bm25,
+                }
+            )
+        return out
+
+    def _around(self, row: int) -> tuple[SentenceInfo | None, SentenceInfo | None]:
+        """The sentences just before and after, when they are in the same paragraph."""
+        near = self._neighbours[row]
+        return (
+            self._infos[row - 1] if row - 1 in near else None,
+            self._infos[row + 1] if row + 1 in near else None,
+        )
+
+    def rank(self, query: str, k: int = 10, where: Filter | None = None) -> Ranking:
+        """The ``k`` best sentences for ``query`` among articles that pass ``where``, and the confidence."""
+        hits, question = self.candidates(query, where)
+        scorer = self.scorer
+        if scorer is None:  # unscored (fitting): fall back to fused ranks
+            by = {"dense": lambda h: -h.dense, "lexical": lambda h: -h.lexical}
+            fused = rrf({name: [h.id for h in sorted(hits, key=key)] for name, key in by.items()})
+            for h in hits:
+                h.score = fused[h.id]
+        else:
+            for h, score in zip(hits, scorer.rank([h.features for h in hits]), strict=True):
+                h.score = score
+        hits.sort(key=lambda h: -h.score)
+        features = answerability_features(question, [h.score for h in hits], [h.features for h in hits])
+        confidence = scorer.confidence(features) if scorer is not None and hits else (1.0 if hits else 0.0)
+        return Ranking(hits[:k], question, features, confidence)
+
+    def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
+        """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""
+        return self.rank(query, k, where).hits
+
+
+def _hit(sid: str, text: str, m: dict) -> Hit:
+    return Hit(
+        id=sid,
+        text=text,
+        source=m["source"],
+        start=int(m["start"]),
+        end=int(m["end"]),
+        paragraph=int(m.get("paragraph", 0)),
+        title=m.get("title", ""),
+        date=m.get("date", ""),
+        passage_id=m.get("passage_id", ""),
+        speaker=m.get("speaker", ""),
+        when_start=m.get("when_start", ""),
+        when_end=m.get("when_end", ""),
+        when_label=m.get("when_label", ""),
+        outlet=m.get("outlet", ""),
+        url=m.get("url", ""),
+        date_ord=int(m.get("date_ord", 0) or 0),
+    )
+
+
+def _sentence_infos(ordered: Sequence[Hit]) -> list[SentenceInfo]:
+    """Features of each sentence (in article order), with its position in its article and paragraph."""
+    infos = [SentenceInfo.of(h.text) for h in ordered]
+    counts: dict[str, int] = {}
+    for h in ordered:
+        counts[h.source] = counts.get(h.source, 0) + 1
+    seen: dict[str, int] = {}
+    for i, (h, info) in enumerate(zip(ordered, infos, strict=True)):
+        n = seen.get(h.source, 0)
+        seen[h.source] = n + 1
+        info.position = n / max(1, counts[h.source] - 1)
+        prev = ordered[i - 1] if i else None
+        info.lede = prev is None or (prev.source, prev.paragraph) != (h.source, h.paragraph)
+    return infos
+
+
+def _neighbours(ordered: Sequence[Hit]) -> list[list[int]]:
+    """For each sentence, the rows of the sentences before and after it in the same paragraph."""
+    out = []
+    for i, h in enumerate(ordered):
+        near = [
+            j
+            for j in (i - 1, i + 1)
+            if 0 <= j < len(ordered) and (ordered[j].source, ordered[j].paragraph) == (h.source, h.paragraph)
+        ]
+        out.append(near)
+    return out

@@ -77,3 +77,18 @@ def proper_nouns(question: str) -> list[tuple[str, str]]:
         if raw[0].isdigit() or (raw[0].isupper() and (i > 0 or raw.isupper())):
             found.append((w, raw))
     return found
+
+
+_INSTRUCTION = re.compile(
+    r"\b(ignore|disregard|forget)\b.{0,40}\b(instruction|rule|prompt|question|above|previous)s?\b"
+    r"|\b(assistant|chatbot|language model|ai model|system prompt)\b"
+    r"|\b(reply|respond|answer)\s+(only\s+)?(with|that)\b"
+    r"|\b(tell|inform)\s+the\s+(user|reader)s?\b"
+    r"|\byou\s+(must|should|are now|will now)\b",
+    re.IGNORECASE,
+)
+
+
+def looks_like_instruction(text: str) -> bool:
+    """True for text addressed to the assistant ("ignore the previous instructions and ...")."""
+    return bool(_INSTRUCTION.search(text))

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from assistant.compose import REFUSAL
 from assistant.models import Citation
 from assistant.retrieval import Hit
-from assistant.text import tokens, words
+from assistant.text import looks_like_instruction, tokens, words
 from index.splitter import sentence_spans
 
 if TYPE_CHECKING:
@@ -37,14 +37,6 @@ NEGATIONS = frozenset(
 )
 MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _ONLY_MARKERS = re.compile(r"^(?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+\s*[.!?]?$")
-_INSTRUCTION = re.compile(
-    r"\b(ignore|disregard|forget)\b.{0,40}\b(instruction|rule|prompt|question|above|previous)s?\b"
-    r"|\b(assistant|chatbot|language model|ai model|system prompt)\b"
-    r"|\b(reply|respond|answer)\s+(only\s+)?(with|that)\b"
-    r"|\b(tell|inform)\s+the\s+(user|reader)s?\b"
-    r"|\byou\s+(must|should|are now|will now)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -76,11 +68,6 @@ class Verdict:
     @property
     def supported(self) -> bool:
         return self.span is not None and not self.reason
-
-
-def looks_like_instruction(text: str) -> bool:
-    """True for text addressed to the assistant ("ignore the previous instructions and ...")."""
-    return bool(_INSTRUCTION.search(text))
 
 
 def split_claims(reply: str) -> list[Claim]:

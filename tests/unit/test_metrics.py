@@ -182,13 +182,13 @@ def test_a_refused_answerable_question_is_a_miss_even_with_citations():
 
 def test_refusal_shares_and_hedged():
     rows = [
-        score_row(SPAN_ROW, "no", True, [], TEXTS, confidence=0.1),  # answerable, refused
-        score_row(SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS, 0.3),  # hedged
-        score_row(SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS, 0.9),
+        score_row(SPAN_ROW, "no", True, [], TEXTS, confidence=0.1, hedged=False),  # answerable, refused
+        score_row(SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS, 0.3, True),
+        score_row(SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS, 0.9, False),
         score_row(
             SPAN_ROW, "ok", False, [cite("It was first reported by Politico.")], TEXTS
         ),  # no confidence
-        score_row({"id": "u", "answerable": False}, "no", True, [], TEXTS, 0.2),  # refused: not hedged
+        score_row({"id": "u", "answerable": False}, "no", True, [], TEXTS, 0.2, False),  # refused
         score_row({"id": "v", "answerable": False}, "yes", False, [cite("AFP contributed.")], TEXTS),
     ]
     summary = summarize(rows, [1.0] * len(rows))

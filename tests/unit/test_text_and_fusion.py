@@ -1,6 +1,6 @@
 from assistant import answertype
+from assistant.features import Corpus, SentenceInfo
 from assistant.followup import is_followup, retrieval_query
-from assistant.refusal import known
 from assistant.retrieval import rrf
 from assistant.text import proper_nouns, tokens
 
@@ -26,10 +26,10 @@ def test_proper_nouns_skip_the_first_word_and_question_words():
 
 
 def test_known_accepts_inflections_but_not_strangers():
-    vocabulary = {"ukraine", "russia", "putin"}
-    assert known("ukrainian", vocabulary)
-    assert known("russians", vocabulary)
-    assert not known("pentagon", vocabulary)
+    corpus = Corpus.of(SentenceInfo.of(t) for t in ["Ukraine may strike Russia.", "Putin warned the West."])
+    assert corpus.knows("ukrainian")
+    assert corpus.knows("russian")
+    assert not corpus.knows("pentagon")
 
 
 def test_followups_borrow_the_previous_user_turn():

@@ -1,0 +1,470 @@
+"""What the fitted scorer looks at: features of a candidate sentence for a question, and of a whole ranking.
+
+Two kinds of feature, both plain numbers:
+
+- *candidate* features (``CANDIDATE_FEATURES``): how close a sentence is to the question in meaning (its own
+  cosine, its passage's, its neighbours'), in words (BM25, IDF-weighted overlap of stems, of near-stems such
+  as decide ~ decision, of word pairs, of names with their aliases), and in kind (a "when" question and a
+  sentence holding a date the question does not already hold);
+- *answerability* features (``ANSWERABILITY_FEATURES``): how well the best-ranked sentence covers the
+  question, and whether the question names things no indexed article mentions at all.
+
+This module computes; it does not weigh. The weights live in ``assistant/weights/scorer.json``, fitted by
+``evaluation/fit_scorer.py`` on the question sets in ``eval/``; ``assistant.scorer`` applies them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from assistant.text import QUESTION_WORDS, STOPWORDS, proper_nouns, stem, tokens, words
+
+CANDIDATE_FEATURES = (
+    "cos",
+    "cos_gap",
+    "cos_passage",
+    "cos_neighbour",
+    "cos_window",
+    "align",
+    "align_window",
+    "align_min",
+    "bm25_share",
+    "bm25_log",
+    "lexical_rr",
+    "dense_rr",
+    "overlap",
+    "overlap_window",
+    "overlap_soft",
+    "bigrams",
+    "names",
+    "names_missing",
+    "wants_number_has",
+    "wants_time_has",
+    "wants_name_has",
+    "novel",
+    "length",
+    "position",
+    "lede",
+    "proximity",
+    "overlap_before",
+    "overlap_after",
+    "rarest",
+    "pronoun_before",
+    # the same candidate against the best of its ranking (filled in by ``with_gaps``)
+    "overlap_gap",
+    "overlap_window_gap",
+    "overlap_soft_gap",
+    "bigrams_gap",
+    "align_gap",
+    "align_window_gap",
+)
+_GAPS = ("overlap", "overlap_window", "overlap_soft", "bigrams", "align", "align_window")
+# Scores the retriever measures for each candidate and passes to ``candidate_features``.
+SCORES = (
+    "cos",
+    "best_cos",
+    "cos_passage",
+    "cos_neighbour",
+    "cos_window",
+    "align",
+    "align_window",
+    "align_min",
+    "bm25",
+    "best_bm25",
+    "lexical_rank",
+    "dense_rank",
+)
+_PRONOUN = frozenset("it its this these those that they their them he his she her such there".split())
+ANSWERABILITY_FEATURES = (
+    "top_score",
+    "margin",
+    "top_cos",
+    "top_overlap",
+    "top_overlap_window",
+    "top_names_missing",
+    "unknown_names",
+    "unknown_words",
+    "top_type_match",
+    "top_align",
+    "top_align_window",
+    "top_align_min",
+    "top_rarest",
+    "top3_align_window",
+)
+
+_YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
+_DIGITS = re.compile(r"\d")
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred "
+    "hundreds thousand thousands million millions billion billions half several dozen dozens percent".split()
+)
+_TIME_WORDS = frozenset(
+    "yesterday today tomorrow tonight earlier later week month year century decade ago monday tuesday "
+    "wednesday thursday friday saturday sunday january february march april may june july august "
+    "september october november december spring summer autumn winter era period age".split()
+)
+_WANTS = (
+    (
+        "number",
+        re.compile(
+            r"\bhow (many|much|long|far|big|large|high|deep|wide|old)\b|"
+            r"\bwhat (number|percentage|percent|share|amount|size|length|proportion)\b",
+            re.I,
+        ),
+    ),
+    (
+        "time",
+        re.compile(
+            r"^\s*when\b|\b(what|which) (day|date|time|year|month|week|century|decade|"
+            r"period|era)\b|\bhow long ago\b|\bin what year\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"^\s*(who|whom|whose|where)\b|\b(what|which) (\w+ )?(country|city|place|region|"
+            r"river|person|leader|agency|outlet|company|organi[sz]ation|name|state|town|lake|"
+            r"language|group|party)\b|\bname\b",
+            re.I,
+        ),
+    ),
+)
+_CAPITAL = re.compile(r"(?<![.!?\"\u201c]\s)\b[A-Z][A-Za-z\u00C0-\u024F'-]+")
+
+
+def content_words(text: str) -> tuple[str, ...]:
+    """Distinct words that carry meaning (no stop words, no single letters), lower case, in order."""
+    return tuple(w for w in dict.fromkeys(words(text)) if w not in STOPWORDS and len(w) > 1)
+
+
+def wants(question: str) -> str | None:
+    """The kind of answer the question asks for: "number", "time", "name", or None."""
+    for kind, pattern in _WANTS:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+@lru_cache(maxsize=1)
+def aliases() -> dict[str, frozenset[str]]:
+    """Names news uses for one another (Washington ~ U.S., the Kremlin ~ Russia), both ways, as stems."""
+    raw = json.loads((Path(__file__).parent / "weights" / "aliases.json").read_text(encoding="utf-8"))
+    table: dict[str, set[str]] = {}
+    for name, others in raw["aliases"].items():
+        key = " ".join(tokens(name))
+        for other in others:
+            alias = " ".join(tokens(other))
+            if alias and alias != key:
+                table.setdefault(key, set()).add(alias)
+                table.setdefault(alias, set()).add(key)
+    return {k: frozenset(v) for k, v in table.items()}
+
+
+def name_forms(name: str) -> list[str]:
+    """A question's name as stems, then each alias of it ("washington" -> "us", "united state", ...)."""
+    key = " ".join(tokens(name))
+    return [key, *sorted(aliases().get(key, ()))] if key else []
+
+
+@dataclass
+class SentenceInfo:
+    """What features need of an indexed sentence, computed once when the index is loaded."""
+
+    tokens: list[str]
+    token_set: frozenset[str]
+    words: tuple[str, ...]  # distinct content words as written (lower case), for word vectors
+    bigrams: frozenset[tuple[str, str]]
+    text_lower: str
+    numbers: frozenset[str]
+    times: frozenset[str]
+    capitals: frozenset[str]
+    position: float = 0.0  # 0 for an article's first sentence, 1 for its last
+    lede: bool = False  # first sentence of its paragraph
+    pronoun: bool = False  # opens with a pronoun ("It is...", "This branch..."): leans on the sentence before
+
+    @classmethod
+    def of(cls, text: str) -> SentenceInfo:
+        toks = tokens(text)
+        ws = words(text)
+        numbers = {w for w in ws if _DIGITS.search(w) or w in _NUMBER_WORDS}
+        times = {w for w in ws if w in _TIME_WORDS or _YEAR.fullmatch(w)}
+        capitals = {stem(w.lower().replace("'", "")) for w in _CAPITAL.findall(text)}
+        return cls(
+            tokens=toks,
+            token_set=frozenset(toks),
+            words=content_words(text),
+            pronoun=bool(ws) and ws[0] in _PRONOUN,
+            bigrams=frozenset(zip(toks, toks[1:], strict=False)),
+            text_lower=" ".join(toks),
+            numbers=frozenset(numbers),
+            times=frozenset(times),
+            capitals=frozenset(capitals - STOPWORDS - QUESTION_WORDS),
+        )
+
+
+@dataclass
+class Corpus:
+    """Document frequencies and a prefix index over the indexed sentences, for IDF weights and near-stems."""
+
+    df: dict[str, int] = field(default_factory=dict)
+    size: int = 0
+    by_prefix: dict[str, set[str]] = field(default_factory=dict)
+    text: str = ""  # every sentence's stems, one sentence a line, for finding names of several words
+
+    @classmethod
+    def of(cls, infos: Iterable[SentenceInfo]) -> Corpus:
+        corpus, lines = cls(), []
+        for info in infos:
+            corpus.size += 1
+            lines.append(info.text_lower)
+            for t in info.token_set:
+                corpus.df[t] = corpus.df.get(t, 0) + 1
+        for t in corpus.df:
+            if len(t) >= 4:
+                corpus.by_prefix.setdefault(t[:4], set()).add(t)
+        corpus.text = "".join(f" {line} \n" for line in lines)
+        return corpus
+
+    def idf(self, token: str) -> float:
+        return math.log(1 + (self.size + 1) / (self.df.get(token, 0) + 0.5))
+
+    def near(self, token: str) -> set[str]:
+        """Indexed stems that share a long prefix with ``token`` (decide ~ decision, German ~ Germany)."""
+        if len(token) < 4:
+            return set()
+        return {
+            t
+            for t in self.by_prefix.get(token[:4], ())
+            if t != token and _common_prefix(t, token) >= max(4, min(len(t), len(token)) - 2)
+        }
+
+    def knows(self, form: str) -> bool:
+        """True when a name (stems) occurs: one word as a stem or near-stem, several as a phrase."""
+        parts = form.split()
+        if len(parts) == 1:
+            return form in self.df or bool(self.near(form)) or bool(self.misspelt(form))
+        return f" {form} " in self.text
+
+    def misspelt(self, token: str) -> list[str]:
+        """Indexed stems one typo away from a name of 5+ letters (Emmrich ~ Emmerich, Wessel ~ Wesel)."""
+        if len(token) < 5:
+            return []
+        return [
+            t for t in self.df if abs(len(t) - len(token)) <= 1 and t[0] == token[0] and _one_edit(t, token)
+        ]
+
+
+def _one_edit(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` differ by one inserted, deleted, replaced or swapped letter."""
+    if a == b:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = _common_prefix(a, b)
+    if len(a) == len(b):
+        rest_a, rest_b = a[i + 1 :], b[i + 1 :]
+        swapped = (
+            a[i + 1 : i + 2] == b[i : i + 1] and a[i : i + 1] == b[i + 1 : i + 2] and a[i + 2 :] == b[i + 2 :]
+        )
+        return rest_a == rest_b or swapped
+    return a[i:] == b[i + 1 :]
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+@dataclass
+class QuestionInfo:
+    """The question's stems with IDF weights, near-stems, word pairs, names (with aliases) and kind."""
+
+    tokens: list[str]
+    weights: dict[str, float]
+    words: tuple[str, ...]  # content words as written, for word vectors
+    word_weights: tuple[float, ...]  # the IDF of each word's stem
+    near: dict[str, set[str]]
+    bigrams: frozenset[tuple[str, str]]
+    names: list[list[str]]  # per name: its forms (stems, then aliases)
+    wants: str | None
+    numbers: frozenset[str]
+    times: frozenset[str]
+    capitals: frozenset[str]
+    unknown_names: int = 0
+    unknown_words: float = 0.0  # IDF-weighted share of the question's stems that no sentence has
+    unknown_name_words: frozenset[str] = (
+        frozenset()
+    )  # the names no article mentions, as proper_nouns gives them
+
+    @classmethod
+    def of(cls, question: str, corpus: Corpus) -> QuestionInfo:
+        toks = list(dict.fromkeys(tokens(question)))
+        weights = {t: corpus.idf(t) for t in toks}
+        named = [(w, forms) for w, raw in proper_nouns(question) if (forms := name_forms(raw))]
+        names = [forms for _, forms in named]
+        unknown_named = {w for w, forms in named if not any(corpus.knows(f) for f in forms)}
+        total = sum(weights.values()) or 1.0
+        unknown = sum(w for t, w in weights.items() if t not in corpus.df and not corpus.near(t)) / total
+        own = SentenceInfo.of(question)
+        cwords = content_words(question)
+        return cls(
+            tokens=toks,
+            weights=weights,
+            words=cwords,
+            word_weights=tuple(corpus.idf(stem(w)) for w in cwords),
+            near={t: corpus.near(t) for t in toks},
+            bigrams=frozenset(zip(toks, toks[1:], strict=False)),
+            names=names,
+            wants=wants(question),
+            numbers=own.numbers,
+            times=own.times,
+            capitals=own.capitals | {t for forms in names for f in forms for t in f.split()},
+            unknown_names=len(unknown_named),
+            unknown_words=unknown,
+            unknown_name_words=frozenset(unknown_named),
+        )
+
+    def rarest_share(self, present: frozenset[str]) -> float:
+        """The IDF of the rarest question stem the sentence has, over the IDF of the question's rarest."""
+        if not self.weights:
+            return 0.0
+        return max((w for t, w in self.weights.items() if t in present), default=0.0) / max(
+            self.weights.values()
+        )
+
+    def overlap(self, present: Iterable[frozenset[str]], soft: bool = False) -> float:
+        """IDF-weighted share of the question's stems found in any of ``present`` (near-stems too if soft)."""
+        total = sum(self.weights.values())
+        if not total:
+            return 0.0
+        sets = list(present)
+        got = 0.0
+        for t, w in self.weights.items():
+            if any(t in s for s in sets) or (soft and any(self.near[t] & s for s in sets)):
+                got += w
+        return got / total
+
+
+def _has_name(forms: Sequence[str], info: SentenceInfo) -> bool:
+    for form in forms:
+        parts = form.split()
+        if len(parts) == 1 and parts[0] in info.token_set:
+            return True
+        if len(parts) > 1 and f" {form} " in f" {info.text_lower} ":
+            return True
+    return False
+
+
+def type_match(q: QuestionInfo, info: SentenceInfo) -> tuple[float, float, float]:
+    """Whether the sentence holds, beyond what the question already says, the kind of thing it asks for."""
+    number = float(q.wants == "number" and bool(info.numbers - q.numbers))
+    time = float(q.wants == "time" and bool(info.times - q.times))
+    name = float(q.wants == "name" and bool(info.capitals - q.capitals))
+    return number, time, name
+
+
+def candidate_features(
+    q: QuestionInfo,
+    info: SentenceInfo,
+    neighbours: tuple[SentenceInfo | None, SentenceInfo | None],
+    scores: dict[str, float],
+) -> list[float]:
+    """The ``CANDIDATE_FEATURES`` of one sentence, in that order."""
+    before, after = neighbours
+    window = [info.token_set, *(n.token_set for n in neighbours if n)]
+    found = [_has_name(forms, info) for forms in q.names]
+    novel = len(info.token_set - set(q.tokens)) / max(1, len(info.token_set))
+    m = scores
+    before_overlap = q.overlap([before.token_set]) if before else 0.0
+    return [
+        m["cos"],
+        m["cos"] - m["best_cos"],
+        m["cos_passage"],
+        m["cos_neighbour"],
+        m["cos_window"],
+        m["align"],
+        m["align_window"],
+        m["align_min"],
+        m["bm25"] / m["best_bm25"] if m["best_bm25"] > 0 else 0.0,
+        math.log1p(m["bm25"]),
+        1.0 / m["lexical_rank"] if m["lexical_rank"] else 0.0,
+        1.0 / m["dense_rank"] if m["dense_rank"] else 0.0,
+        q.overlap([info.token_set]),
+        q.overlap(window),
+        q.overlap([info.token_set], soft=True),
+        len(q.bigrams & info.bigrams) / len(q.bigrams) if q.bigrams else 0.0,
+        sum(found) / len(found) if found else 0.0,
+        float(len(found) - sum(found)),
+        *type_match(q, info),
+        novel,
+        math.log1p(len(info.tokens)),
+        info.position,
+        float(info.lede),
+        _proximity(q, info),
+        before_overlap,
+        q.overlap([after.token_set]) if after else 0.0,
+        q.rarest_share(info.token_set),
+        before_overlap if info.pronoun else 0.0,
+        *([0.0] * len(_GAPS)),
+    ]
+
+
+def _proximity(q: QuestionInfo, info: SentenceInfo) -> float:
+    """How close together the question's stems sit in the sentence: matched stems / the span they cover."""
+    at = [i for i, t in enumerate(info.tokens) if t in q.weights]
+    if len(at) < 2:
+        return float(len(at))
+    return len(set(info.tokens[i] for i in at)) / (at[-1] - at[0] + 1)
+
+
+def with_gaps(rows: list[list[float]]) -> list[list[float]]:
+    """Fill each row's ``*_gap`` features: its value minus the best value among all the candidates."""
+    if not rows:
+        return rows
+    for name in _GAPS:
+        src, dst = CANDIDATE_FEATURES.index(name), CANDIDATE_FEATURES.index(f"{name}_gap")
+        best = max(r[src] for r in rows)
+        for r in rows:
+            r[dst] = r[src] - best
+    return rows
+
+
+def answerability_features(
+    q: QuestionInfo, scores: Sequence[float], rows: Sequence[Sequence[float]]
+) -> list[float]:
+    """The ``ANSWERABILITY_FEATURES`` of a ranking: ``scores`` best first, ``rows`` their features."""
+    if not rows:
+        values = dict.fromkeys(ANSWERABILITY_FEATURES, 0.0)
+        values.update(top_score=-10.0, top_names_missing=float(len(q.names)))
+        values.update(unknown_names=float(q.unknown_names), unknown_words=q.unknown_words)
+        return list(values.values())
+    top = dict(zip(CANDIDATE_FEATURES, rows[0], strict=True))
+    second = scores[1] if len(scores) > 1 else scores[0] - 5.0
+    window = CANDIDATE_FEATURES.index("align_window")
+    return [
+        scores[0],
+        scores[0] - second,
+        top["cos"],
+        top["overlap"],
+        top["overlap_window"],
+        top["names_missing"],
+        float(q.unknown_names),
+        q.unknown_words,
+        top["wants_number_has"] + top["wants_time_has"] + top["wants_name_has"],
+        top["align"],
+        top["align_window"],
+        top["align_min"],
+        top["rarest"],
+        max(r[window] for r in rows[:3]),
+    ]

@@ -1,0 +1,394 @@
+"""Fit the scorer (``assistant/weights/scorer.json``) on the question sets in ``eval/``, cross-validated.
+
+    python -m evaluation.fit_scorer            # fit, print the cross-validated numbers, write the weights
+    python -m evaluation.fit_scorer --check    # fit, compare with the stored weights; exit 1 if they differ
+
+Data: every question of every set (``eval/dev.jsonl``, news; ``eval/squad2-rhine``, 498 questions people
+wrote about a Wikipedia article). For each question the retriever proposes candidate sentences with their
+features (``assistant.features``); a candidate is labelled right when it contains a gold answer's offsets
+(``spans``), or overlaps a gold substring where a set gives no offsets.
+
+Two logistic regressions (scikit-learn), both judged on held-out folds, never on the rows they were fitted
+to. Folds are grouped by the paragraph that holds the answer, so a fold's questions are about text the
+model did not see. The *ranker* orders candidates. The *answerability* model is fitted on the ranker's
+out-of-fold rankings (what the ranker really does on unseen questions) with the label "the question is
+answerable"; the refusal threshold is the highest that refuses at most ``MAX_ANSWERABLE_REFUSED`` of the
+answerable questions on the held-out folds, and the hedge threshold the highest under which the first
+quote is more often wrong than right. Baselines inside the same candidates (BM25 alone, dense alone,
+reciprocal rank fusion) are scored on the same folds, and the refusal trade-off of ours is set beside that
+of thresholding the best BM25 score or the best cosine.
+
+This module fits and reports; it is not imported at run time (``assistant.scorer`` reads its output).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = ("eval/dev.jsonl", "eval/news-extra/questions.jsonl", "eval/squad2-rhine/questions.jsonl")
+OUT = ROOT / "assistant" / "weights" / "scorer.json"
+FOLDS = 5
+MAX_ANSWERABLE_REFUSED = 0.03  # on held-out folds, averaged over the sets; the target on unseen sets is 5%
+RANKER_SET_POWER = 0.5  # each set's candidates weigh as sqrt(its size): Rhine's 498 do not drown 13 dev ones
+RELATED_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
+ANSWERABILITY_SET_POWER = 1.0  # each set weighs the same: news and encyclopedia refuse for different reasons
+C = 1.0  # logistic regression's inverse regularisation strength (scikit-learn's default)
+TOLERANCE = 1e-3  # --check: stored and refitted weights may differ by this much (float noise across CPUs)
+
+
+@dataclass
+class Question:
+    set: str
+    id: str
+    answerable: bool
+    group: str
+    rows: list[list[float]] = field(default_factory=list)  # candidate features
+    labels: list[int] = field(default_factory=list)
+    dense: list[float] = field(default_factory=list)
+    lexical: list[float] = field(default_factory=list)
+    info: object = None  # QuestionInfo
+
+
+def _label(hit, row: dict, gold: list[tuple[str, int, int]]) -> int:
+    if row.get("spans"):
+        return int(any(hit.source == s and hit.start <= a and b <= hit.end for s, a, b in gold))
+    return int(any(hit.source == s and hit.start < b and a < hit.end for s, a, b in gold))
+
+
+def _gold(row: dict, texts: dict[str, str]) -> list[tuple[str, int, int]]:
+    if row.get("spans"):
+        return [(row["source"], int(a), int(b)) for a, b in row["spans"]]
+    found = []
+    for needle in row.get("gold", []):
+        for source, text in texts.items():
+            at = text.find(needle)
+            while needle and at >= 0:
+                found.append((source, at, at + len(needle)))
+                at = text.find(needle, at + 1)
+    return found
+
+
+def _group(set_name: str, row: dict, gold, texts: dict[str, str]) -> str:
+    """Questions about the same paragraph share a fold; unanswerable ones are spread by their id."""
+    if gold:
+        source, start, _ = gold[0]
+        return f"{set_name}:{source}:{texts.get(source, '')[:start].count(chr(10))}"
+    return f"{set_name}:u{int(hashlib.sha256(row['id'].encode()).hexdigest(), 16) % 97}"
+
+
+def collect(set_path: str, embedder) -> list[Question]:
+    """Candidates, features and labels for every question of one set (its own index, built if needed)."""
+    from assistant.evalsets import load_set, set_assistant
+    from assistant.evaluate import source_texts
+    from assistant.followup import retrieval_query
+    from assistant.retrieval import HybridRetriever
+    from assistant.settings import Settings
+
+    base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=ROOT / ".index")
+    bot = set_assistant(ROOT / set_path, base, embedder=embedder)
+    retriever = HybridRetriever(bot.store, bot.embedder, scorer=False)
+    texts = source_texts(bot.settings)
+    name = Path(set_path).parent.name if Path(set_path).name == "questions.jsonl" else Path(set_path).stem
+    questions = []
+    for row in load_set(ROOT / set_path):
+        history = [{"role": "user", "content": q} for q in row["history_questions"]]
+        hits, info = retriever.candidates(retrieval_query(row["question"], history))
+        gold = _gold(row, texts)
+        q = Question(name, row["id"], bool(row["answerable"]), _group(name, row, gold, texts), info=info)
+        for hit in hits:
+            q.rows.append(hit.features)
+            q.labels.append(_label(hit, row, gold) if row["answerable"] else 0)
+            q.dense.append(hit.dense)
+            q.lexical.append(hit.lexical)
+        questions.append(q)
+    return questions
+
+
+def _fit(x, y, weights=None) -> dict:
+    """Logistic regression on standardised features; the weights file's form of it."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    x = np.asarray(x, dtype=np.float64)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=C, max_iter=5000)
+    model.fit((x - mean) / scale, np.asarray(y), sample_weight=weights)
+    return {
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "coef": [round(float(v), 6) for v in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+    }
+
+
+def _logits(model: dict, rows) -> list[float]:
+    import numpy as np
+
+    if not len(rows):
+        return []
+    x = (np.asarray(rows, dtype=np.float64) - model["mean"]) / model["scale"]
+    return (x @ np.asarray(model["coef"]) + model["intercept"]).tolist()
+
+
+def _folds(questions: list[Question]) -> list[int]:
+    """A fold per question, by group, balanced greedily by size (deterministic)."""
+    sizes: dict[str, int] = {}
+    for q in questions:
+        sizes[q.group] = sizes.get(q.group, 0) + 1
+    load, fold_of = [0] * FOLDS, {}
+    for group in sorted(sizes, key=lambda g: (-sizes[g], g)):
+        f = min(range(FOLDS), key=lambda i: (load[i], i))
+        fold_of[group], load[f] = f, load[f] + sizes[group]
+    return [fold_of[q.group] for q in questions]
+
+
+def _set_weights(questions: list[Question], power: float) -> list[float]:
+    """A weight per question so that each set weighs ``size ** (1 - power)``: small sets are not drowned."""
+    sizes: dict[str, int] = {}
+    for q in questions:
+        sizes[q.set] = sizes.get(q.set, 0) + 1
+    raw = [sizes[q.set] ** -power for q in questions]
+    mean = sum(raw) / len(raw)
+    return [w / mean for w in raw]
+
+
+def _ranker_data(questions: list[Question]):
+    x, y, w = [], [], []
+    for q, weight in zip(questions, _set_weights(questions, RANKER_SET_POWER), strict=True):
+        if q.answerable and any(q.labels):
+            x.extend(q.rows)
+            y.extend(q.labels)
+            w.extend([weight] * len(q.rows))
+    return x, y, w
+
+
+def _answerability_rows(questions, scores_per_q):
+    """Each question's answerability features from a ranking, and its label (it is answerable)."""
+    from assistant.features import answerability_features
+
+    rows = []
+    for q, scores in zip(questions, scores_per_q, strict=True):
+        order = sorted(range(len(scores)), key=lambda i: -scores[i])
+        rows.append(answerability_features(q.info, [scores[i] for i in order], [q.rows[i] for i in order]))
+    return rows, [int(q.answerable) for q in questions]
+
+
+def _top_right(q: Question, scores: list[float]) -> bool:
+    return q.answerable and bool(scores) and q.labels[max(range(len(scores)), key=lambda i: scores[i])] == 1
+
+
+def _rank_of_first_right(scores: list[float], labels: list[int]) -> int:
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    return next((r for r, i in enumerate(order, start=1) if labels[i]), 0)
+
+
+def _rrf(q: Question) -> list[float]:
+    fused = [0.0] * len(q.rows)
+    for values in (q.dense, q.lexical):
+        order = sorted((i for i in range(len(values)) if values[i] > 0), key=lambda i: -values[i])
+        for r, i in enumerate(order, start=1):
+            fused[i] += 1 / (60 + r)
+    return fused
+
+
+def cross_validate(questions: list[Question]) -> tuple[list[list[float]], list[float]]:
+    """Out-of-fold ranker scores and answerability probabilities (each fold fitted on the others)."""
+    folds = _folds(questions)
+    scores: list[list[float]] = [[] for _ in questions]
+    for f in range(FOLDS):
+        model = _fit(*_ranker_data([q for q, k in zip(questions, folds, strict=True) if k != f]))
+        for i, k in enumerate(folds):
+            if k == f:
+                scores[i] = _logits(model, questions[i].rows)
+    rows, labels = _answerability_rows(questions, scores)
+    weights = _set_weights(questions, ANSWERABILITY_SET_POWER)
+    probs = [0.0] * len(questions)
+    for f in range(FOLDS):
+        idx = [i for i, k in enumerate(folds) if k != f]
+        model = _fit([rows[i] for i in idx], [labels[i] for i in idx], [weights[i] for i in idx])
+        for i, k in enumerate(folds):
+            if k == f:
+                probs[i] = 1 / (1 + math.exp(-_logits(model, [rows[i]])[0]))
+    return scores, probs
+
+
+def _by_set(questions: list[Question]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, q in enumerate(questions):
+        out.setdefault(q.set, []).append(i)
+    return out
+
+
+def refuse_threshold(questions: list[Question], probs: list[float]) -> float:
+    """The highest threshold under which at most MAX_ANSWERABLE_REFUSED of the answerable questions fall,
+    averaged over the sets (so that a small news set counts as much as a large encyclopedic one)."""
+    answerable = {
+        s: [probs[i] for i in idx if questions[i].answerable] for s, idx in _by_set(questions).items()
+    }
+    best = 0.0
+    for t in sorted({round(p, 4) for p in probs}):
+        share = sum(sum(p < t for p in ps) / len(ps) for ps in answerable.values()) / len(answerable)
+        if share > MAX_ANSWERABLE_REFUSED:
+            break
+        best = t
+    return best
+
+
+def hedge_threshold(questions: list[Question], scores, probs, refuse_below: float) -> float:
+    """The confidence at which the first quote becomes more likely right than wrong, on held-out folds
+    (isotonic fit of "the first quote answers it" on the confidence); below it the reply hedges."""
+    from sklearn.isotonic import IsotonicRegression
+
+    right = [float(_top_right(q, s)) for q, s in zip(questions, scores, strict=True)]
+    curve = IsotonicRegression(out_of_bounds="clip").fit(probs, right)
+    grid = sorted(set(round(p, 4) for p in probs))
+    likely = [t for t, v in zip(grid, curve.predict(grid), strict=True) if v >= 0.5]
+    return max(refuse_below, likely[0] if likely else 1.0)
+
+
+def related_ratio(questions: list[Question], scores) -> float:
+    """The largest ratio (of a runner-up's probability to the best's) below which showing runners-up stops
+    helping: held-out hit@3 with it is within one question in 500 of hit@3 showing every runner-up."""
+    ranked = []
+    for q, s in zip(questions, scores, strict=True):
+        if q.answerable and s:
+            order = sorted(range(len(s)), key=lambda i: -s[i])[:3]
+            ranked.append([(1 / (1 + math.exp(-s[i])), q.labels[i]) for i in order])
+
+    def hit3(ratio: float) -> float:
+        return sum(any(ok for p, ok in r if p >= ratio * r[0][0]) for r in ranked) / len(ranked)
+
+    everything = hit3(0.0)
+    return max(r for r in RELATED_GRID if hit3(r) >= everything - 0.002)
+
+
+def report(questions, scores, probs, refuse_below: float, hedge_below: float) -> dict:
+    """Per set, on held-out folds: hit@1/hit@3 of ours (a refused question is a miss) and of the other
+    rankings over the same candidates; refusals and hedges."""
+    out = {}
+    for name, idx in _by_set(questions).items():
+        ans = [i for i in idx if questions[i].answerable]
+        una = [i for i in idx if not questions[i].answerable]
+        row = {"questions": len(idx), "answerable": len(ans)}
+        rankers = {
+            "ours": lambda i: scores[i],
+            "bm25": lambda i: questions[i].lexical,
+            "dense": lambda i: questions[i].dense,
+            "rrf": lambda i: _rrf(questions[i]),
+        }
+        for label, get in rankers.items():
+            ranks = [_rank_of_first_right(get(i), questions[i].labels) for i in ans]
+            refused = [label == "ours" and probs[i] < refuse_below for i in ans]
+            for k in (1, 3):
+                hit = sum(0 < r <= k and not x for r, x in zip(ranks, refused, strict=True))
+                row[f"{label}_hit@{k}"] = round(hit / len(ans), 4)
+        row["candidate_recall"] = round(sum(any(questions[i].labels) for i in ans) / len(ans), 4)
+        row["answerable_refused"] = round(sum(probs[i] < refuse_below for i in ans) / len(ans), 4)
+        row["unanswerable_refused"] = round(sum(probs[i] < refuse_below for i in una) / len(una), 4)
+        row["hedged"] = round(sum(refuse_below <= probs[i] < hedge_below for i in idx) / len(idx), 4)
+        out[name] = row
+    return out
+
+
+def tradeoff(questions: list[Question], probs: list[float]) -> dict[str, list[dict]]:
+    """Per set and refusal score (ours; the best BM25 score; the best cosine), the share of answerable
+    questions answered against the share of unanswerable ones refused, as the threshold moves."""
+    signals = {
+        "ours": probs,
+        "bm25-sentences": [max(q.lexical, default=0.0) for q in questions],
+        "dense": [max(q.dense, default=0.0) for q in questions],
+    }
+    out: dict[str, list[dict]] = {}
+    for name, idx in _by_set(questions).items():
+        for signal, values in signals.items():
+            ans = [values[i] for i in idx if questions[i].answerable]
+            una = [values[i] for i in idx if not questions[i].answerable]
+            if not una:
+                continue
+            points = []
+            for t in sorted(set(ans + una)):
+                points.append(
+                    {
+                        "answered": round(sum(v >= t for v in ans) / len(ans), 4),
+                        "refused": round(sum(v < t for v in una) / len(una), 4),
+                    }
+                )
+            out[f"{name}/{signal}"] = _thin(points)
+    return out
+
+
+def _thin(points: list[dict], n: int = 40) -> list[dict]:
+    step = max(1, len(points) // n)
+    return points[::step] + points[-1:]
+
+
+def fit(embedder=None) -> dict:
+    """Collect, cross-validate, fit on everything; the weights file's content."""
+    from assistant.features import ANSWERABILITY_FEATURES, CANDIDATE_FEATURES
+    from index.embeddings import SentenceTransformerEmbeddings
+
+    embedder = embedder or SentenceTransformerEmbeddings()
+    questions = [q for s in SETS for q in collect(s, embedder)]
+    scores, probs = cross_validate(questions)
+    refuse_below = refuse_threshold(questions, probs)
+    hedge_below = hedge_threshold(questions, scores, probs, refuse_below)
+    ratio = related_ratio(questions, scores)
+    a_rows, a_labels = _answerability_rows(questions, scores)  # out-of-fold rankings, as in use
+    a_weights = _set_weights(questions, ANSWERABILITY_SET_POWER)
+    return {
+        "about": "Written by evaluation/fit_scorer.py; do not edit. Numbers under 'cv': held-out folds.",
+        "sets": list(SETS),
+        "ranker": {"features": list(CANDIDATE_FEATURES), **_fit(*_ranker_data(questions))},
+        "answerability": {"features": list(ANSWERABILITY_FEATURES), **_fit(a_rows, a_labels, a_weights)},
+        "thresholds": {"refuse_below": refuse_below, "hedge_below": hedge_below, "related_ratio": ratio},
+        "cv": {"folds": FOLDS, **report(questions, scores, probs, refuse_below, hedge_below)},
+        "tradeoff": tradeoff(questions, probs),
+    }
+
+
+def differences(stored: dict, fresh: dict, path: str = "") -> list[str]:
+    """Where two weight files differ by more than TOLERANCE (numbers) or at all (anything else)."""
+    if isinstance(stored, dict) and isinstance(fresh, dict):
+        keys = sorted(set(stored) | set(fresh))
+        return [d for k in keys for d in differences(stored.get(k), fresh.get(k), f"{path}.{k}")]
+    if isinstance(stored, list) and isinstance(fresh, list) and len(stored) == len(fresh):
+        return [
+            d
+            for i, (a, b) in enumerate(zip(stored, fresh, strict=True))
+            for d in differences(a, b, f"{path}[{i}]")
+        ]
+    if isinstance(stored, (int, float)) and isinstance(fresh, (int, float)) and not isinstance(stored, bool):
+        return [] if abs(stored - fresh) <= TOLERANCE else [f"{path}: stored {stored}, fitted {fresh}"]
+    return [] if stored == fresh else [f"{path}: stored {stored!r}, fitted {fresh!r}"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m evaluation.fit_scorer", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--check", action="store_true", help="compare with the stored weights; do not write")
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+    fresh = fit()
+    print(json.dumps(fresh["cv"], indent=2))
+    if args.check:
+        diff = differences(json.loads(args.out.read_text(encoding="utf-8")), fresh)
+        for line in diff[:20]:
+            print(f"differs: {line}", file=sys.stderr)
+        return 1 if diff else 0
+    args.out.write_text(json.dumps(fresh, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,119 @@
+"""Features of the fitted scorer: near-stems, aliases, answer kinds, overlaps; pure functions, no model."""
+
+import pytest
+
+from assistant.features import (
+    ANSWERABILITY_FEATURES,
+    CANDIDATE_FEATURES,
+    SCORES,
+    Corpus,
+    QuestionInfo,
+    SentenceInfo,
+    answerability_features,
+    candidate_features,
+    name_forms,
+    wants,
+)
+
+ARTICLE = [
+    "Germany's decision was announced by a government spokesman in Berlin on Friday.",
+    "The U.S. policy on long-range missiles has not changed, officials said.",
+    "The river is 1,230 km long and flows into the North Sea.",
+    "It was first reported by Politico.",
+]
+
+
+@pytest.fixture
+def corpus():
+    return Corpus.of(SentenceInfo.of(t) for t in ARTICLE)
+
+
+def _features(q: QuestionInfo, text: str) -> dict[str, float]:
+    scores = dict.fromkeys(SCORES, 0.5) | {"best_bm25": 2.0, "lexical_rank": 2, "dense_rank": 0}
+    row = candidate_features(q, SentenceInfo.of(text), (None, None), scores)
+    assert len(row) == len(CANDIDATE_FEATURES)
+    return dict(zip(CANDIDATE_FEATURES, row, strict=True))
+
+
+def test_near_stems_meet_across_word_forms(corpus):
+    assert "decision" in corpus.near("decide")
+    assert "germany" in corpus.near("german")
+    assert corpus.near("sea") == set()  # too short to guess from a prefix
+
+
+def test_aliases_work_both_ways_and_are_not_chained():
+    assert "us" in name_forms("Washington")
+    assert "washington" in name_forms("U.S.")
+    assert "putin" in name_forms("the Kremlin")
+    assert "putin" not in name_forms("Moscow")  # Moscow ~ Kremlin ~ Putin is not followed
+
+
+def test_a_name_known_only_by_its_alias_is_not_unknown(corpus):
+    q = QuestionInfo.of("Has Washington changed its stance on long-range missiles?", corpus)
+    assert q.unknown_names == 0
+    f = _features(q, ARTICLE[1])
+    assert f["names"] == 1.0 and f["names_missing"] == 0.0
+
+
+def test_a_name_no_article_mentions_is_counted(corpus):
+    q = QuestionInfo.of("What did the Pentagon spokesperson say?", corpus)
+    assert q.unknown_names == 1 and q.unknown_name_words == {"pentagon"}
+
+
+def test_soft_overlap_counts_decide_for_decision(corpus):
+    q = QuestionInfo.of("What did Germany decide?", corpus)
+    f = _features(q, ARTICLE[0])
+    assert f["overlap_soft"] > f["overlap"] > 0
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How long is the Rhine?", "number"),
+        ("In what year was it built?", "time"),
+        ("When did Putin speak?", "time"),
+        ("Who first reported it?", "name"),
+        ("Which river is larger?", "name"),
+        ("Why did he warn them?", None),
+    ],
+)
+def test_answer_kind(question, kind):
+    assert wants(question) == kind
+
+
+def test_kind_match_needs_something_new(corpus):
+    q = QuestionInfo.of("How long is the river?", corpus)
+    assert _features(q, ARTICLE[2])["wants_number_has"] == 1.0
+    q = QuestionInfo.of("Which river is 1,230 km long?", corpus)
+    assert _features(q, ARTICLE[2])["wants_number_has"] == 0.0  # asks for a name, gives a number
+
+
+def test_answerability_features_of_an_empty_ranking(corpus):
+    q = QuestionInfo.of("What did Zelensky say?", corpus)
+    row = answerability_features(q, [], [])
+    assert len(row) == len(ANSWERABILITY_FEATURES)
+    assert dict(zip(ANSWERABILITY_FEATURES, row, strict=True))["unknown_names"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "one"),
+    [
+        ("emmrich", "emmerich", True),
+        ("wessel", "wesel", True),
+        ("almannic", "alemannic", True),
+        ("rhien", "rhine", True),
+        ("kharkiv", "kharkov", True),
+        ("kharkiv", "kharkiv", False),
+        ("berlin", "bern", False),
+        ("putin", "pushkin", False),
+    ],
+)
+def test_one_edit(a, b, one):
+    from assistant.features import _one_edit
+
+    assert _one_edit(a, b) is one and _one_edit(b, a) is one
+
+
+def test_a_misspelt_name_is_known(corpus):
+    assert QuestionInfo.of("What did Politco report?", corpus).unknown_names == 0
+    assert QuestionInfo.of("What did Reuters report?", corpus).unknown_names == 1
