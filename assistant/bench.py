@@ -52,6 +52,7 @@ def warm_latency(bot: Assistant, questions: list[str]) -> dict:
     result = {"questions": len(questions)}
     steps = {
         "embed": lambda q: bot.embedder.embed_query(q),
+        "propose": lambda q: bot.retriever.propose(q),
         "retrieval": lambda q: bot.retriever.search(q, k=CANDIDATES),
         "answer": lambda q: bot.answer(q),
     }
@@ -67,6 +68,8 @@ def warm_latency(bot: Assistant, questions: list[str]) -> dict:
                 refused += out.refused
         result[name] = _stats(times)
     result["answer_refused"] = refused
+    # what the fitted scorer adds to retrieval: features of every candidate and the two models
+    result["scorer_p50_ms"] = result["retrieval"]["p50_ms"] - result["propose"]["p50_ms"]
     return result
 
 

@@ -2,7 +2,7 @@
 
 A set is JSON Lines, one question a row (see ``assistant.evaluate``). A set whose rows carry ``source`` (a
 path relative to the set's folder, e.g. ``seeds/rhine.md``) brings its own articles, ``<set folder>/seeds``,
-and is answered from an index of its own, ``<root>/.index/eval/<name>`` (Chroma collection ``eval-<name>``),
+and is answered from an index of its own, ``<index dir>/eval/<name>`` (Chroma collection ``eval-<name>``),
 built on first use and brought up to date when its articles change. Citations name their ``source``
 relative to the set's folder, exactly as the rows do. A set without ``source`` (``eval/dev.jsonl``) is
 answered from the project's own index.
@@ -126,14 +126,14 @@ def check_sources(set_path: Path, rows: Sequence[dict]) -> None:
 def set_settings(set_path: Path, base: Settings) -> Settings:
     """Settings that answer a set with its own articles: its folder is the root (so citations' ``source``
     is relative to it, as the rows' is), its ``seeds/`` the articles, and an index apart from the project's
-    (``<base.root>/.index/eval/<name>``, collection ``eval-<name>``). Everything else comes from ``base``.
+    (``<base.index_dir>/eval/<name>``, collection ``eval-<name>``). Everything else comes from ``base``.
     """
     folder = set_path.resolve().parent
     name = set_name(set_path)
     return base.with_(
         root=folder,
         seeds_dir=folder / "seeds",
-        index_dir=base.root / ".index" / "eval" / name,
+        index_dir=base.index_dir / "eval" / name,
         collection=f"eval-{name}",
     )
 

@@ -56,6 +56,8 @@ CANDIDATE_FEATURES = (
     "overlap_after",
     "rarest",
     "pronoun_before",
+    "news_lede",
+    "news_position",
     # the same candidate against the best of its ranking (filled in by ``with_gaps``)
     "overlap_gap",
     "overlap_window_gap",
@@ -187,6 +189,7 @@ class SentenceInfo:
     capitals: frozenset[str]
     position: float = 0.0  # 0 for an article's first sentence, 1 for its last
     lede: bool = False  # first sentence of its paragraph
+    dated: bool = False  # its article has a date: news, whose lede usually carries the main fact
     pronoun: bool = False  # opens with a pronoun ("It is...", "This branch..."): leans on the sentence before
 
     @classmethod
@@ -416,6 +419,8 @@ def candidate_features(
         q.overlap([after.token_set]) if after else 0.0,
         q.rarest_share(info.token_set),
         before_overlap if info.pronoun else 0.0,
+        float(info.dated and info.position == 0.0),
+        info.position if info.dated else 0.0,
         *([0.0] * len(_GAPS)),
     ]
 

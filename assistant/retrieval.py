@@ -295,23 +295,29 @@ class HybridRetriever:
         )
         return [(doc.id, 1.0 - distance) for doc, distance in found]
 
+    def propose(self, query: str, where: Filter | None = None) -> tuple[dict[str, list], QuestionInfo, list]:
+        """The three rankings' proposals, ``{name: [(sentence id, score), ...]}``, with the question's
+        analysis and vector: everything before features are computed."""
+        self._ensure()
+        question = QuestionInfo.of(query, self._corpus)
+        vector = self.embedder.embed_query(query)
+        aliases = [t for forms in question.names for f in forms[1:] for t in f.split()]
+        passages = self._dense(self.store.passages, vector, PASSAGE_CANDIDATES, where)
+        proposals = {
+            "dense": self._dense(self.store.sentences, vector, DENSE_CANDIDATES, where),
+            "passage": [(sid, score) for pid, score in passages for sid in self._by_passage.get(pid, [])],
+            "lexical": self._lexical([*tokens(query), *aliases], DENSE_CANDIDATES, matcher(where)),
+        }
+        return proposals, question, vector
+
     def candidates(self, query: str, where: Filter | None = None) -> tuple[list[Hit], QuestionInfo]:
         """Every sentence one of the three rankings proposes, unordered, each with its features."""
         import numpy as np
 
-        self._ensure()
-        question = QuestionInfo.of(query, self._corpus)
-        vector = self.embedder.embed_query(query)
+        proposals, question, vector = self.propose(query, where)
         q = np.asarray(vector, dtype=np.float32)
-        dense = self._dense(self.store.sentences, vector, DENSE_CANDIDATES, where)
-        passages = self._dense(self.store.passages, vector, PASSAGE_CANDIDATES, where)
-        aliases = [t for forms in question.names for f in forms[1:] for t in f.split()]
-        lexical = self._lexical([*tokens(query), *aliases], DENSE_CANDIDATES, matcher(where))
-        rankings = {
-            "dense": [sid for sid, _ in dense],
-            "passage": [sid for pid, _ in passages for sid in self._by_passage.get(pid, [])],
-            "lexical": [sid for sid, _ in lexical],
-        }
+        rankings = {name: [sid for sid, _ in found] for name, found in proposals.items()}
+        lexical = proposals["lexical"]
         pool = [sid for sid in dict.fromkeys(x for r in rankings.values() for x in r) if sid in self._row]
         if not pool:
             return [], question
@@ -426,6 +432,7 @@ def _sentence_infos(ordered: Sequence[Hit]) -> list[SentenceInfo]:
         n = seen.get(h.source, 0)
         seen[h.source] = n + 1
         info.position = n / max(1, counts[h.source] - 1)
+        info.dated = bool(h.date)
         prev = ordered[i - 1] if i else None
         info.lede = prev is None or (prev.source, prev.paragraph) != (h.source, h.paragraph)
     return infos

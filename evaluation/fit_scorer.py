@@ -13,10 +13,9 @@ to. Folds are grouped by the paragraph that holds the answer, so a fold's questi
 model did not see. The *ranker* orders candidates. The *answerability* model is fitted on the ranker's
 out-of-fold rankings (what the ranker really does on unseen questions) with the label "the question is
 answerable"; the refusal threshold is the highest that refuses at most ``MAX_ANSWERABLE_REFUSED`` of the
-answerable questions on the held-out folds, and the hedge threshold the highest under which the first
-quote is more often wrong than right. Baselines inside the same candidates (BM25 alone, dense alone,
-reciprocal rank fusion) are scored on the same folds, and the refusal trade-off of ours is set beside that
-of thresholding the best BM25 score or the best cosine.
+answerable questions on the held-out folds; under even odds (0.5) the reply hedges. Baselines inside
+the same candidates (BM25 alone, dense alone, reciprocal rank fusion) are scored on the same folds, and
+the refusal trade-off of ours is set beside that of thresholding the best BM25 score or the best cosine.
 
 This module fits and reports; it is not imported at run time (``assistant.scorer`` reads its output).
 """
@@ -37,6 +36,9 @@ OUT = ROOT / "assistant" / "weights" / "scorer.json"
 FOLDS = 5
 MAX_ANSWERABLE_REFUSED = 0.03  # on held-out folds, averaged over the sets; the target on unseen sets is 5%
 RANKER_SET_POWER = 0.5  # each set's candidates weigh as sqrt(its size): Rhine's 498 do not drown 13 dev ones
+# The answerability model is a calibrated probability that the articles answer the question: below even odds
+# the reply does not claim an answer but shows the closest passages.
+HEDGE_BELOW = 0.5
 RELATED_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
 ANSWERABILITY_SET_POWER = 1.0  # each set weighs the same: news and encyclopedia refuse for different reasons
 C = 1.0  # logistic regression's inverse regularisation strength (scikit-learn's default)
@@ -54,6 +56,8 @@ class Question:
     dense: list[float] = field(default_factory=list)
     lexical: list[float] = field(default_factory=list)
     info: object = None  # QuestionInfo
+    question: str = ""
+    texts: list[str] = field(default_factory=list)  # candidate sentences (kept only when asked for)
 
 
 def _label(hit, row: dict, gold: list[tuple[str, int, int]]) -> int:
@@ -83,7 +87,9 @@ def _group(set_name: str, row: dict, gold, texts: dict[str, str]) -> str:
     return f"{set_name}:u{int(hashlib.sha256(row['id'].encode()).hexdigest(), 16) % 97}"
 
 
-def collect(set_path: str, embedder) -> list[Question]:
+def collect(
+    set_path: str, embedder, index_dir: Path = ROOT / ".index", texts: bool = False
+) -> list[Question]:
     """Candidates, features and labels for every question of one set (its own index, built if needed)."""
     from assistant.evalsets import load_set, set_assistant
     from assistant.evaluate import source_texts
@@ -91,22 +97,25 @@ def collect(set_path: str, embedder) -> list[Question]:
     from assistant.retrieval import HybridRetriever
     from assistant.settings import Settings
 
-    base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=ROOT / ".index")
+    base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=index_dir)
     bot = set_assistant(ROOT / set_path, base, embedder=embedder)
     retriever = HybridRetriever(bot.store, bot.embedder, scorer=False)
-    texts = source_texts(bot.settings)
+    sources = source_texts(bot.settings)
     name = Path(set_path).parent.name if Path(set_path).name == "questions.jsonl" else Path(set_path).stem
     questions = []
     for row in load_set(ROOT / set_path):
         history = [{"role": "user", "content": q} for q in row["history_questions"]]
         hits, info = retriever.candidates(retrieval_query(row["question"], history))
-        gold = _gold(row, texts)
-        q = Question(name, row["id"], bool(row["answerable"]), _group(name, row, gold, texts), info=info)
+        gold = _gold(row, sources)
+        q = Question(name, row["id"], bool(row["answerable"]), _group(name, row, gold, sources), info=info)
+        q.question = row["question"]
         for hit in hits:
             q.rows.append(hit.features)
             q.labels.append(_label(hit, row, gold) if row["answerable"] else 0)
             q.dense.append(hit.dense)
             q.lexical.append(hit.lexical)
+            if texts:
+                q.texts.append(hit.text)
         questions.append(q)
     return questions
 
@@ -243,18 +252,6 @@ def refuse_threshold(questions: list[Question], probs: list[float]) -> float:
     return best
 
 
-def hedge_threshold(questions: list[Question], scores, probs, refuse_below: float) -> float:
-    """The confidence at which the first quote becomes more likely right than wrong, on held-out folds
-    (isotonic fit of "the first quote answers it" on the confidence); below it the reply hedges."""
-    from sklearn.isotonic import IsotonicRegression
-
-    right = [float(_top_right(q, s)) for q, s in zip(questions, scores, strict=True)]
-    curve = IsotonicRegression(out_of_bounds="clip").fit(probs, right)
-    grid = sorted(set(round(p, 4) for p in probs))
-    likely = [t for t, v in zip(grid, curve.predict(grid), strict=True) if v >= 0.5]
-    return max(refuse_below, likely[0] if likely else 1.0)
-
-
 def related_ratio(questions: list[Question], scores) -> float:
     """The largest ratio (of a runner-up's probability to the best's) below which showing runners-up stops
     helping: held-out hit@3 with it is within one question in 500 of hit@3 showing every runner-up."""
@@ -331,16 +328,16 @@ def _thin(points: list[dict], n: int = 40) -> list[dict]:
     return points[::step] + points[-1:]
 
 
-def fit(embedder=None) -> dict:
+def fit(embedder=None, index_dir: Path = ROOT / ".index") -> dict:
     """Collect, cross-validate, fit on everything; the weights file's content."""
     from assistant.features import ANSWERABILITY_FEATURES, CANDIDATE_FEATURES
     from index.embeddings import SentenceTransformerEmbeddings
 
     embedder = embedder or SentenceTransformerEmbeddings()
-    questions = [q for s in SETS for q in collect(s, embedder)]
+    questions = [q for s in SETS for q in collect(s, embedder, index_dir)]
     scores, probs = cross_validate(questions)
     refuse_below = refuse_threshold(questions, probs)
-    hedge_below = hedge_threshold(questions, scores, probs, refuse_below)
+    hedge_below = max(refuse_below, HEDGE_BELOW)
     ratio = related_ratio(questions, scores)
     a_rows, a_labels = _answerability_rows(questions, scores)  # out-of-fold rankings, as in use
     a_weights = _set_weights(questions, ANSWERABILITY_SET_POWER)
@@ -377,8 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="compare with the stored weights; do not write")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--index-dir", type=Path, default=ROOT / ".index", help="where the sets' indexes go")
     args = parser.parse_args(argv)
-    fresh = fit()
+    fresh = fit(index_dir=args.index_dir)
     print(json.dumps(fresh["cv"], indent=2))
     if args.check:
         diff = differences(json.loads(args.out.read_text(encoding="utf-8")), fresh)

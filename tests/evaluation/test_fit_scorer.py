@@ -1,0 +1,39 @@
+"""The stored scorer weights are what the fitting script produces from the question sets in the repo."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from evaluation.fit_scorer import OUT, differences
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_differences_sees_a_changed_weight_and_ignores_float_noise():
+    stored = {"ranker": {"coef": [0.5, -1.25]}, "thresholds": {"refuse_below": 0.2}}
+    assert (
+        differences(stored, {"ranker": {"coef": [0.5004, -1.25]}, "thresholds": {"refuse_below": 0.2}}) == []
+    )
+    changed = differences(stored, {"ranker": {"coef": [0.6, -1.25]}, "thresholds": {"refuse_below": 0.2}})
+    assert changed == [".ranker.coef[0]: stored 0.5, fitted 0.6"]
+    assert differences(stored, {"ranker": {"coef": [0.5]}, "thresholds": {"refuse_below": 0.2}})
+
+
+def test_stored_weights_are_reproduced_by_the_fitting_script(tmp_path):
+    """Re-run the whole fit (every set indexed in a temp dir); --check exits 1 on any difference."""
+    done = subprocess.run(
+        [sys.executable, "-m", "evaluation.fit_scorer", "--check", "--index-dir", str(tmp_path / "index")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    cv = json.loads(done.stdout[: done.stdout.rindex("}") + 1])
+    stored = json.loads(OUT.read_text(encoding="utf-8"))
+    assert cv["squad2-rhine"]["ours_hit@1"] == stored["cv"]["squad2-rhine"]["ours_hit@1"]
+    # the fitted ranker beats BM25 alone on held-out folds of the human-written set
+    assert cv["squad2-rhine"]["ours_hit@1"] > cv["squad2-rhine"]["bm25_hit@1"]

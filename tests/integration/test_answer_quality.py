@@ -1,0 +1,81 @@
+"""Answers people ask for in their own words: the right quote first, names by another name, three outcomes.
+
+Questions here are phrased apart from every question set the scorer was fitted on.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant import Assistant
+from index.build import build_index
+from tests.conftest import ROOT, SEED, project_settings
+
+pytestmark = pytest.mark.slow
+BERLIN = ROOT / "eval" / "news-extra" / "seeds" / "001_berlin_kharkiv_weapons.txt"
+
+
+def _exact(assistant, answer):
+    for c in answer.citations:
+        assert (assistant.settings.root / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+
+
+def test_what_biden_authorized_cites_the_lede_first(seed_assistant):
+    a = seed_assistant.answer("What did Biden authorize?")
+    assert not a.refused
+    assert a.citations[0].paragraph == 1 and "go-ahead" in a.citations[0].quote
+    _exact(seed_assistant, a)
+
+
+def test_washington_is_the_us(seed_assistant):
+    a = seed_assistant.answer(
+        "Has Washington changed its stance on Ukraine firing long-range missiles into Russia?"
+    )
+    assert not a.refused and not a.hedged
+    assert "has not changed" in a.citations[0].quote
+    assert 0.0 <= a.confidence <= 1.0
+
+
+def test_a_name_no_article_mentions_is_refused_with_the_name(seed_assistant):
+    a = seed_assistant.answer("What did the Pentagon spokesperson say?")
+    assert a.refused and not a.citations
+    assert "Pentagon" in a.text
+    assert a.confidence < seed_assistant.retriever.scorer.refuse_below
+
+
+@pytest.fixture(scope="module")
+def two_articles(tmp_path_factory, embedder):
+    root = tmp_path_factory.mktemp("two-articles")
+    (root / "seeds").mkdir()
+    shutil.copy(SEED, root / "seeds" / SEED.name)
+    shutil.copy(BERLIN, root / "seeds" / BERLIN.name)
+    settings = project_settings(root)
+    build_index(settings, embedder, progress=False)
+    return Assistant(settings, embedder=embedder).warm()
+
+
+@pytest.mark.parametrize(
+    ("question", "source", "expected"),
+    [
+        ("What is Washington's policy on offensive strikes inside Russia?", SEED.name, "has not changed"),
+        ("What did the Kremlin warn of?", SEED.name, "serious consequences"),
+        ("What did Berlin allow Ukraine to do?", BERLIN.name, "may use weapons supplied by Germany"),
+        ("What did the Moscow leader say about Western instructors?", SEED.name, "mercenaries"),
+    ],
+)
+def test_names_by_another_name_across_two_articles(two_articles, question, source, expected):
+    a = two_articles.answer(question)
+    assert not a.refused, a.text
+    top = a.citations[:2]
+    assert any(Path(c.source).name == source and expected in c.quote for c in top), [c.quote for c in top]
+    _exact(two_articles, a)
+
+
+def test_the_three_outcomes_are_stated_plainly(seed_assistant):
+    scorer = seed_assistant.retriever.scorer
+    assert 0 < scorer.refuse_below <= scorer.hedge_below < 1
+    answered = seed_assistant.answer("Who first reported the decision?")
+    assert not answered.refused and not answered.hedged and answered.confidence >= scorer.hedge_below
+    refused = seed_assistant.answer("What is the capital of France?")
+    assert refused.refused and refused.text.startswith("The article does not say.")
