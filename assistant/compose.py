@@ -8,6 +8,7 @@ An LLM answerer (``assistant.generate``) can replace it; both take the same ``Hi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 from assistant import answertype
@@ -15,30 +16,57 @@ from assistant.models import Answer, Citation
 from assistant.retrieval import Hit
 from assistant.scorer import sigmoid
 from assistant.speech import asks_who_said
-from assistant.text import looks_like_instruction
+from assistant.text import looks_like_instruction, tokens
 from index.news import long_date, relative_phrase
 
 # A runner-up sentence joins the answer when the scorer finds it more likely than not to answer too.
 JOIN_PROBABILITY = 0.5
 RELATED = "Related passages:"
 
+QUOTE_LIMIT = 400  # a quote longer than this is cut to the clauses that meet the question
+_CLAUSE = re.compile(r"(?<=[;,:])\s+|\s+(?=\()")
+
 REFUSAL = "The article does not say."
 HEDGE = "The article does not answer this directly; the closest passages are:"
 
 
-def citation(n: int, hit: Hit) -> Citation:
+def citation(n: int, hit: Hit, question: str = "") -> Citation:
+    """Source ``n``: the hit's sentence, or for a sentence over ``QUOTE_LIMIT`` the clauses that meet the
+    question (still an exact slice of the source)."""
+    a, b = clause_window(hit.text, question) if len(hit.text) > QUOTE_LIMIT else (0, len(hit.text))
     return Citation(
         n=n,
         source=hit.source,
-        start=hit.start,
-        end=hit.end,
-        quote=hit.text,
+        start=hit.start + a,
+        end=hit.start + b,
+        quote=hit.text[a:b],
         title=hit.title,
         date=hit.date,
         paragraph=hit.paragraph,
         outlet=hit.outlet,
         url=hit.url,
     )
+
+
+def clause_window(text: str, question: str, limit: int = QUOTE_LIMIT) -> tuple[int, int]:
+    """``(start, end)`` in ``text`` of the run of clauses, at most ``limit`` characters, that holds the most
+    of the question's words (the earliest such run on a tie); clauses end at , ; : or before a bracket."""
+    cuts = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text)]
+    pieces = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+    wanted = set(tokens(question))
+    best, best_score = (0, min(len(text), limit)), -1
+    for i in range(len(pieces)):
+        for j in range(i, len(pieces)):
+            start, end = pieces[i][0], pieces[j][1]
+            if end - start > limit:
+                break
+            score = len(wanted & set(tokens(text[start:end])))
+            if score > best_score:
+                best, best_score = (start, end), score
+    start, end = best
+    while end > start and text[end - 1] in " ,;:":
+        end -= 1
+    return start, end
 
 
 def select(hits: Sequence[Hit], n_sources: int) -> tuple[list[Hit], list[Hit]]:
@@ -75,7 +103,7 @@ class ExtractiveAnswerer:
         self, question: str, hits: Sequence[Hit], n_sources: int, history=None
     ) -> Iterator[str | Answer]:
         chosen, related = select(hits, n_sources)
-        citations = [citation(n, hit) for n, hit in enumerate([*chosen, *related], start=1)]
+        citations = [citation(n, hit, question) for n, hit in enumerate([*chosen, *related], start=1)]
         parts = []
         lead = f"It was {chosen[0].speaker}: " if asks_who_said(question) and chosen[0].speaker else ""
         for c in citations[: len(chosen)]:
@@ -114,7 +142,7 @@ def period_head(date_from: str, date_to: str, count: int) -> str:
 
 def listing(question: str, head: str, hits: Sequence[Hit]) -> Iterator[str | Answer]:
     """A heading, then each hit as a cited line: "What did X say?", "What happened in May 2024?"."""
-    citations = [citation(n, hit) for n, hit in enumerate(hits, start=1)]
+    citations = [citation(n, hit, question) for n, hit in enumerate(hits, start=1)]
     yield head
     lines = [head]
     for c in citations:

@@ -353,7 +353,7 @@ class HybridRetriever:
             window = [column[w] for n in (row, *near[row]) for w in self._infos[n].words]
             p_row = self._passage_row.get(self._sentences[self._ids[row]].passage_id)
             joint = self._vectors[[row, *near[row]]].sum(axis=0)
-            align, align_min = alignment(similarity, own, weights)
+            align, align_min, precision = alignment(similarity, own, weights)
             out.append(
                 {
                     "cos": cos,
@@ -364,6 +364,7 @@ class HybridRetriever:
                     "align": align,
                     "align_window": alignment(similarity, window, weights)[0],
                     "align_min": align_min,
+                    "align_precision": precision,
                     "bm25": lexical.get(self._ids[row], 0.0),
                     "best_bm25": best_bm25,
                 }

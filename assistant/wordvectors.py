@@ -63,12 +63,17 @@ class WordVectors:
         return matrix[[self._row[w] for w in words]] if words else matrix[:0]
 
 
-def alignment(similarity: np.ndarray, columns: Sequence[int], weights: np.ndarray) -> tuple[float, float]:
-    """``(weighted mean, minimum)`` over question words of their best similarity among ``columns``.
+def alignment(
+    similarity: np.ndarray, columns: Sequence[int], weights: np.ndarray
+) -> tuple[float, float, float]:
+    """``(recall, weakest, precision)``: the IDF-weighted mean and the minimum over question words of their
+    best similarity among ``columns``, and the mean over those words of their best similarity to a question
+    word (how much of the sentence is about the question), as BERTScore does with contextual vectors.
 
     ``similarity`` is question words x candidate words; ``weights`` one per question word.
     """
     if not len(columns) or not similarity.shape[0]:
-        return 0.0, 0.0
-    best = similarity[:, list(columns)].max(axis=1)
-    return float((best * weights).sum() / weights.sum()), float(best.min())
+        return 0.0, 0.0, 0.0
+    part = similarity[:, list(columns)]
+    best = part.max(axis=1)
+    return float((best * weights).sum() / weights.sum()), float(best.min()), float(part.max(axis=0).mean())

@@ -35,7 +35,9 @@ class QueryLikelihood:
 
         from assistant.llm import default_gguf
 
-        self.llm = Llama(model_path=str(default_gguf()), n_ctx=512, logits_all=True, verbose=False, n_threads=1)
+        self.llm = Llama(
+            model_path=str(default_gguf()), n_ctx=512, logits_all=True, verbose=False, n_threads=1
+        )
 
     def __call__(self, passage: str, question: str) -> float:
         import numpy as np

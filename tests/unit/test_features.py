@@ -117,3 +117,15 @@ def test_one_edit(a, b, one):
 def test_a_misspelt_name_is_known(corpus):
     assert QuestionInfo.of("What did Politco report?", corpus).unknown_names == 0
     assert QuestionInfo.of("What did Reuters report?", corpus).unknown_names == 1
+
+
+def test_a_long_sentence_is_quoted_by_the_clauses_that_meet_the_question():
+    from assistant.compose import QUOTE_LIMIT, clause_window
+
+    filler = ", ".join(f"clause number {i} about nothing in particular" for i in range(12))
+    text = f"{filler}; the Gaulish name Renos was adapted as Rhenus, {filler}."
+    assert len(text) > QUOTE_LIMIT
+    a, b = clause_window(text, "What Gaulish name was adapted?")
+    assert b - a <= QUOTE_LIMIT
+    assert "Gaulish name Renos" in text[a:b]
+    assert text[a:b] == text[a:b].strip(" ,;:")
