@@ -45,6 +45,10 @@ BATCH_SENTENCES = 512
 DOC_FIELDS = ("source", "hash", "title", "date", "url", "outlet", "author", "body_start")
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 @dataclass
 class BuildReport:
     added: list[str] = field(default_factory=list)
@@ -53,16 +57,36 @@ class BuildReport:
     errors: list[ArticleError] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str, str]] = field(default_factory=list)  # (dropped, kept, why)
-    sentences: int = 0
+    sentences: int = 0  # split and embedded by this build (new or changed articles only)
     passages: int = 0
+    indexed: dict[str, int] = field(default_factory=dict)  # what the index in service holds, by kind
 
     def summary(self) -> str:
-        return (
-            f"indexed {len(self.added)} new or changed, {len(self.unchanged)} unchanged, "
-            f"{len(self.removed)} removed ({self.passages} passages, {self.sentences} sentences); "
-            f"{len(self.errors)} errors, {len(self.skipped)} skipped, {len(self.duplicates)} duplicates or "
-            "superseded versions not indexed"
+        """One line a reader cannot misread: what this build did, and what the index holds."""
+        held = f"{_count(self.indexed.get('passages', 0), 'passage')}, " + _count(
+            self.indexed.get("sentences", 0), "sentence"
         )
+        articles = self.indexed.get("docs", len(self.added) + len(self.unchanged))
+        if self.added or self.removed:
+            line = (
+                f"indexed {_count(len(self.added), 'new or changed article')} "
+                f"({_count(self.passages, 'passage')}, {_count(self.sentences, 'sentence')}); "
+                f"{len(self.unchanged)} unchanged; {len(self.removed)} removed; "
+                f"the index holds {_count(articles, 'article')} ({held})"
+            )
+        elif articles:
+            line = f"nothing to do: {_count(articles, 'article')} unchanged ({held} already indexed)"
+        else:
+            line = "the index holds no articles"
+        problems = [
+            _count(len(self.errors), "error"),
+            f"{len(self.skipped)} skipped",
+            f"{len(self.duplicates)} duplicate or superseded "
+            f"{'copy' if len(self.duplicates) == 1 else 'copies'} not indexed",
+        ]
+        counts = (len(self.errors), len(self.skipped), len(self.duplicates))
+        shown = [text for text, n in zip(problems, counts, strict=True) if n]
+        return "; ".join([line, *shown])
 
 
 def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
@@ -241,6 +265,7 @@ def build_index(
         else:
             todo.append(doc)
     if old is not None and not todo and not report.removed:
+        report.indexed = old.count()
         return report
 
     params = index_params(settings, embedder)
@@ -275,6 +300,7 @@ def build_index(
     if bar:
         bar.close()
     publish(client, settings, params, generation)
+    report.indexed = new.count()
     if old is not None:
         drop_generation(client, settings, old.generation)
     return report

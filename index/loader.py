@@ -81,11 +81,26 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().as_posix()
 
 
-def extract_html(path: Path, root: Path, extracted_dir: Path) -> Path:
+def extracted_path(path: Path, seeds_dir: Path, extracted_dir: Path) -> Path:
+    """Where the text of the HTML page ``path`` goes: ``<extracted_dir>/<seeds dir name>/<its path>.txt``.
+
+    Named after the page's place inside the seeds directory, never after its absolute path (joining an
+    absolute path would put the file back beside the page, in the user's folder).
+    """
+    seeds_root = seeds_dir.resolve()
+    relative = path.resolve().relative_to(seeds_root)
+    out = extracted_dir / seeds_root.name / f"{relative.as_posix()}.txt"
+    if not out.resolve().is_relative_to(extracted_dir.resolve()):
+        raise ArticleError(f"{path} would be extracted outside {extracted_dir} — rename the file")
+    return out
+
+
+def extract_html(path: Path, root: Path, extracted_dir: Path, seeds_dir: Path) -> Path:
     """Extract an HTML page's main text (trafilatura) into a text file under ``extracted_dir``.
 
     Citations then point into that text file, the text readers are shown, so offsets stay exact.
     The page's title, date, site name and URL go into a front-matter header of the text file.
+    Nothing is written outside ``extracted_dir``.
     """
     try:
         import trafilatura
@@ -105,7 +120,7 @@ def extract_html(path: Path, root: Path, extracted_dir: Path) -> Path:
     }
     header = "".join(f"{k}: {' '.join(str(v).split())}\n" for k, v in fields.items() if v)
     body = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
-    out = extracted_dir / f"{_relative(path, root)}.txt"
+    out = extracted_path(path, seeds_dir, extracted_dir)
     content = f"---\n{header}---\n{body}\n"
     if not out.exists() or out.read_text(encoding="utf-8") != content:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -149,7 +164,11 @@ def load_articles(seeds_dir: Path, root: Path, extracted_dir: Path | None = None
         )
     result = LoadResult()
     seeds_root = seeds_dir.resolve()
+    # An index kept inside the seeds directory must not have its extracted texts read back as articles.
+    own = extracted_dir.resolve() if extracted_dir is not None else None
     for path in sorted(seeds_dir.rglob("*")):
+        if own is not None and path.resolve().is_relative_to(own):
+            continue
         if path.is_symlink() and not path.resolve().is_relative_to(seeds_root):
             log.warning("skipping %s: it links outside the seeds directory", path)
             result.skipped.append(str(path))
@@ -163,7 +182,7 @@ def load_articles(seeds_dir: Path, root: Path, extracted_dir: Path | None = None
             continue
         try:
             if is_html:
-                path = extract_html(path, root, extracted_dir)
+                path = extract_html(path, root, extracted_dir, seeds_dir)
             result.documents.append(load_article(path, root))
         except ArticleError as e:
             log.error("%s", e)

@@ -59,9 +59,10 @@ def test_index_ask_and_json(tmp_path):
     shutil.copytree(ROOT / "seeds", tmp_path / "seeds")
     built = run(["index"], tmp_path)
     assert built.returncode == 0, built.stderr
-    assert "indexed 1 new or changed" in built.stdout
+    assert "indexed 1 new or changed article (" in built.stdout
     again = run(["index"], tmp_path)
-    assert "0 new or changed, 1 unchanged" in again.stdout
+    assert again.stdout.startswith("nothing to do: 1 article unchanged (")
+    assert "sentences already indexed)" in again.stdout and " 0 passages" not in again.stdout
     asked = run(["ask", "Who first reported the decision?"], tmp_path)
     assert asked.returncode == 0, asked.stderr
     assert (
@@ -117,3 +118,21 @@ def test_ask_with_filters_cites_only_matching_articles(tmp_path):
     assert {c["outlet"] for c in cited} == {"Coastal Times"}
     later = run(["ask", "--json", question, "--date-from", "2030-01-01"], tmp_path)
     assert json.loads(later.stdout)["refused"] is True
+
+
+@pytest.mark.slow
+def test_reindex_of_html_with_absolute_dirs_is_nothing_to_do(tmp_path):
+    """Absolute seeds and index dirs, run from elsewhere: the seeds folder is left as it was."""
+    seeds, cwd = tmp_path / "articles", tmp_path / "elsewhere"
+    seeds.mkdir()
+    cwd.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "newsroom" / "harbour.html", seeds / "page.html")
+    env = {"ASSISTANT_SEEDS_DIR": str(seeds), "ASSISTANT_INDEX_DIR": str(tmp_path / "idx")}
+    built = run(["index"], cwd, **env)
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("indexed 1 new or changed article (")
+    again = run(["index"], cwd, **env)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.startswith("nothing to do: 1 article unchanged (")
+    assert "duplicate" not in again.stdout + again.stderr and "identical copy" not in again.stderr
+    assert [p.name for p in seeds.iterdir()] == ["page.html"]

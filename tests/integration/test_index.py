@@ -1,12 +1,17 @@
 """Index lifecycle with the real model and a persistent Chroma in a temp dir."""
 
+import shutil
+import uuid
+from pathlib import Path
+
 import pytest
 
 from assistant import Assistant
 from assistant.errors import IndexMismatch, SeedsNotFound
+from assistant.settings import Settings
 from index.build import build_index
 from index.store import open_index
-from tests.conftest import SEED
+from tests.conftest import CHROMA_URL, SEED
 
 pytestmark = pytest.mark.slow
 
@@ -104,3 +109,24 @@ def test_answer_builds_a_missing_index_on_first_use(project, embedder):
     answer = Assistant(project, embedder=embedder).answer("Who first reported the decision?")
     assert "Politico" in answer.text
     assert open_index(project, embedder).count()["docs"] == 1
+
+
+def test_html_with_absolute_dirs_writes_nothing_into_the_seeds_folder(tmp_path, embedder):
+    """Absolute ASSISTANT_SEEDS_DIR and ASSISTANT_INDEX_DIR: the extracted text goes under the index."""
+    seeds, index_dir = tmp_path / "articles", tmp_path / "idx"
+    seeds.mkdir()
+    shutil.copy(Path(__file__).parent.parent / "fixtures" / "newsroom" / "harbour.html", seeds / "page.html")
+    env = {"ASSISTANT_SEEDS_DIR": str(seeds), "ASSISTANT_INDEX_DIR": str(index_dir)}
+    settings = Settings.from_env(env, chroma_url=CHROMA_URL, collection=f"t{uuid.uuid4().hex[:10]}")
+    assert settings.seeds_dir.is_absolute() and settings.index_dir.is_absolute()
+
+    first = build_index(settings, embedder, progress=False)
+    assert sorted(p.name for p in seeds.rglob("*")) == ["page.html"]
+    [source] = first.added
+    assert Path(source).resolve().is_relative_to((index_dir / "extracted").resolve())
+    assert "eleven weeks" in Path(source).read_text(encoding="utf-8")
+
+    again = build_index(settings, embedder, progress=False)
+    assert again.duplicates == [] and again.errors == [] and again.added == []
+    assert again.unchanged == [source]
+    assert sorted(p.name for p in seeds.rglob("*")) == ["page.html"]
