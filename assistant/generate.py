@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from assistant.compose import ExtractiveAnswerer
+from assistant.errors import BackendError
 from assistant.followup import is_followup, retrieval_query
 from assistant.models import Answer
 from assistant.prompts import answer_prompt, format_history, number_passages, rewrite_prompt
@@ -97,7 +98,9 @@ class LLMAnswerer:
                     yield piece
         except Exception as e:  # noqa: BLE001 - every backend failure falls back; the notice names the cause
             log.info("%s backend failed: %s: %s", self.name, type(e).__name__, e)
-            notice = f"The language model was unavailable ({type(e).__name__}); {QUOTES}"
+            # A BackendError's message names the fix (e.g. the extra to install); others, the error's type.
+            cause = str(e) if isinstance(e, BackendError) else type(e).__name__
+            notice = f"The language model was unavailable ({cause}); {QUOTES}"
             yield from self._fall_back(question, hits, n_sources, notice, streamed=bool(pieces))
             return
         reply = "".join(pieces).strip()

