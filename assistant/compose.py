@@ -110,7 +110,7 @@ class ExtractiveAnswerer:
             part = f"{lead if c.n == 1 else ''}{c.quote} [{c.n}]"
             parts.append(part)
             yield part if len(parts) == 1 else " " + part
-        if note := time_note(question, chosen[0]):
+        if note := time_note(question, [*chosen, *related]):
             parts.append(note)
             yield " " + note
         for i, c in enumerate(citations[len(chosen) :]):
@@ -121,13 +121,18 @@ class ExtractiveAnswerer:
         yield Answer(text=text, refused=False, citations=citations, question=question, mode=self.name)
 
 
-def time_note(question: str, hit: Hit) -> str:
-    """For "when" questions: what a relative date in the quote means, counted from the article's date."""
-    if answertype.expected(question) != "time" or not hit.when_label:
+def time_note(question: str, hits: Sequence[Hit]) -> str:
+    """For "when" questions: what a relative date in the first cited quote that has one means, counted from
+    the article's date, naming that quote's ``[n]``."""
+    if answertype.expected(question) != "time":
+        return ""
+    n, hit = next(((n, h) for n, h in enumerate(hits, start=1) if h.when_label), (0, None))
+    if hit is None:
         return ""
     phrase = relative_phrase(hit.text)
     return (
-        f"(\u201c{phrase}\u201d is counted from the article's date, {long_date(hit.date)}: {hit.when_label}.)"
+        f"(\u201c{phrase}\u201d [{n}] is counted from the article's date, {long_date(hit.date)}: "
+        f"{hit.when_label}.)"
     )
 
 

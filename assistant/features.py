@@ -89,17 +89,11 @@ ANSWERABILITY_FEATURES = (
     "top_score",
     "margin",
     "top_cos",
-    "top_overlap",
     "top_overlap_window",
-    "top_names_missing",
+    "top_align_min",
+    "top3_align_window",
     "unknown_names",
     "unknown_words",
-    "top_type_match",
-    "top_align",
-    "top_align_window",
-    "top_align_min",
-    "top_rarest",
-    "top3_align_window",
 )
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
@@ -451,11 +445,14 @@ def with_gaps(rows: list[list[float]]) -> list[list[float]]:
 def answerability_features(
     q: QuestionInfo, scores: Sequence[float], rows: Sequence[Sequence[float]]
 ) -> list[float]:
-    """The ``ANSWERABILITY_FEATURES`` of a ranking: ``scores`` best first, ``rows`` their features."""
+    """The ``ANSWERABILITY_FEATURES`` of a ranking: ``scores`` best first, ``rows`` their features.
+
+    Few, each with an obvious direction (more is better, but for the unknown names and words), so that a
+    question unlike any the model was fitted on ("tell me a joke") still scores low.
+    """
     if not rows:
         values = dict.fromkeys(ANSWERABILITY_FEATURES, 0.0)
-        values.update(top_score=-10.0, top_names_missing=float(len(q.names)))
-        values.update(unknown_names=float(q.unknown_names), unknown_words=q.unknown_words)
+        values.update(top_score=-10.0, unknown_names=float(q.unknown_names), unknown_words=q.unknown_words)
         return list(values.values())
     top = dict(zip(CANDIDATE_FEATURES, rows[0], strict=True))
     second = scores[1] if len(scores) > 1 else scores[0] - 5.0
@@ -464,15 +461,9 @@ def answerability_features(
         scores[0],
         scores[0] - second,
         top["cos"],
-        top["overlap"],
         top["overlap_window"],
-        top["names_missing"],
+        top["align_min"],
+        max(r[window] for r in rows[:3]),
         float(q.unknown_names),
         q.unknown_words,
-        top["wants_number_has"] + top["wants_time_has"] + top["wants_name_has"],
-        top["align"],
-        top["align_window"],
-        top["align_min"],
-        top["rarest"],
-        max(r[window] for r in rows[:3]),
     ]

@@ -30,6 +30,7 @@ from assistant.text import tokens
 from assistant.wordvectors import WordVectors, alignment
 
 if TYPE_CHECKING:
+    import numpy as np
     from langchain_core.embeddings import Embeddings
 
     from assistant.scorer import Scorer
@@ -78,8 +79,8 @@ class Ranking:
     confidence: float = 1.0  # probability that the best hit answers the question
 
 
-Filter = dict  # {"date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD", "outlet": str}
-FILTER_KEYS = ("date_from", "date_to", "outlet")
+Filter = dict  # {"date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD", "outlet": str, "source": str}
+FILTER_KEYS = ("date_from", "date_to", "outlet", "source")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
@@ -87,9 +88,13 @@ def _ord(value: str) -> int:
     return int(str(value).replace("-", "")[:8].ljust(8, "0"))
 
 
-def make_filter(date_from: str = "", date_to: str = "", outlet: str = "") -> Filter | None:
-    """The ``where`` filter from front-end fields (blank means any), validated; None when all are blank."""
-    fields = {"date_from": date_from, "date_to": date_to, "outlet": outlet}
+def make_filter(date_from: str = "", date_to: str = "", outlet: str = "", source: str = "") -> Filter | None:
+    """The ``where`` filter from front-end fields (blank means any), validated; None when all are blank.
+
+    ``source`` is one article's path as the index records it (``seeds/000_5b9ea04de76b7050.txt``); whether
+    the index holds it is checked by ``Assistant.check_where``, which knows the index.
+    """
+    fields = {"date_from": date_from, "date_to": date_to, "outlet": outlet, "source": source}
     where = {k: str(v).strip() for k, v in fields.items() if v is not None and str(v).strip()}
     chroma_filter(where)  # validates
     return where or None
@@ -120,6 +125,8 @@ def _check(where: Filter) -> None:
         raise BadQuestion(f"date from {where['date_from']} is after date to {where['date_to']} — swap them")
     if where.get("outlet") and not isinstance(where["outlet"], str):
         raise BadQuestion('the outlet filter must be a name, e.g. "Island Post"')
+    if where.get("source") and not isinstance(where["source"], str):
+        raise BadQuestion('the source filter must be an article path, e.g. "seeds/000_5b9ea04de76b7050.txt"')
 
 
 def chroma_filter(where: Filter | None) -> dict | None:
@@ -134,6 +141,8 @@ def chroma_filter(where: Filter | None) -> dict | None:
         clauses.append({"date_ord": {"$lte": _ord(where["date_to"]) or 99999999}})
     if where.get("outlet"):
         clauses.append({"outlet": where["outlet"]})
+    if where.get("source"):  # stored on sentences, passages and article records alike
+        clauses.append({"source": where["source"]})
     if not clauses:
         return None
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
@@ -145,8 +154,10 @@ def matcher(where: Filter | None):
     where = where or {}
     lo = _ord(where["date_from"]) if where.get("date_from") else 0
     hi = _ord(where["date_to"]) if where.get("date_to") else 99999999
-    outlet = where.get("outlet")
-    return lambda h: lo <= h.date_ord <= hi and (not outlet or h.outlet == outlet)
+    outlet, source = where.get("outlet"), where.get("source")
+    return lambda h: (
+        lo <= h.date_ord <= hi and (not outlet or h.outlet == outlet) and (not source or h.source == source)
+    )
 
 
 def rrf(
@@ -192,7 +203,6 @@ class HybridRetriever:
     def refresh(self) -> None:
         """(Re)load sentence records, their vectors and features, and the BM25 index from the store."""
         import bm25s
-        import numpy as np
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
         got = self.store.sentences.get(include=["documents", "metadatas", "embeddings"])
@@ -222,11 +232,9 @@ class HybridRetriever:
             "_row": {sid: i for i, sid in enumerate(ids)},
             "_infos": infos,
             "_neighbours": _neighbours([sentences[i] for i in ids]),
-            "_vectors": np.asarray([vectors[i] for i in ids], dtype=np.float32).reshape(len(ids), -1),
+            "_vectors": _matrix([vectors[i] for i in ids]),
             "_passage_row": {pid: i for i, pid in enumerate(passages["ids"])},
-            "_passage_vectors": np.asarray(passages["embeddings"], dtype=np.float32).reshape(
-                len(passages["ids"]), -1
-            ),
+            "_passage_vectors": _matrix(passages["embeddings"]),
             "_corpus": Corpus.of(infos),
             "_vocabulary": {t for doc in corpus for t in doc},
         }
@@ -399,6 +407,15 @@ class HybridRetriever:
     def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
         """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""
         return self.rank(query, k, where).hits
+
+
+def _matrix(vectors) -> np.ndarray:
+    """Stored embeddings as one float32 matrix, a row each (an empty index gives a 0 x 1 matrix)."""
+    import numpy as np
+
+    return (
+        np.asarray(vectors, dtype=np.float32).reshape(len(vectors), -1) if len(vectors) else np.zeros((0, 1))
+    )
 
 
 def _hit(sid: str, text: str, m: dict) -> Hit:

@@ -31,7 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = ("eval/dev.jsonl", "eval/news-extra/questions.jsonl", "eval/squad2-rhine/questions.jsonl")
+SETS = (
+    "eval/dev.jsonl",
+    "eval/news-extra/questions.jsonl",
+    "eval/squad2-rhine/questions.jsonl",
+    "eval/off-topic.jsonl",
+)
 OUT = ROOT / "assistant" / "weights" / "scorer.json"
 FOLDS = 5
 MAX_ANSWERABLE_REFUSED = 0.03  # on held-out folds, averaged over the sets; the target on unseen sets is 5%
@@ -243,6 +248,7 @@ def refuse_threshold(questions: list[Question], probs: list[float]) -> float:
     answerable = {
         s: [probs[i] for i in idx if questions[i].answerable] for s, idx in _by_set(questions).items()
     }
+    answerable = {s: ps for s, ps in answerable.items() if ps}  # a set may hold only unanswerable ones
     best = 0.0
     for t in sorted({round(p, 4) for p in probs}):
         share = sum(sum(p < t for p in ps) / len(ps) for ps in answerable.values()) / len(answerable)
@@ -276,6 +282,13 @@ def report(questions, scores, probs, refuse_below: float, hedge_below: float) ->
         ans = [i for i in idx if questions[i].answerable]
         una = [i for i in idx if not questions[i].answerable]
         row = {"questions": len(idx), "answerable": len(ans)}
+        row["hedged"] = round(sum(refuse_below <= probs[i] < hedge_below for i in idx) / len(idx), 4)
+        row["unanswerable_refused"] = (
+            round(sum(probs[i] < refuse_below for i in una) / len(una), 4) if una else None
+        )
+        out[name] = row
+        if not ans:
+            continue
         rankers = {
             "ours": lambda i: scores[i],
             "bm25": lambda i: questions[i].lexical,
@@ -290,9 +303,6 @@ def report(questions, scores, probs, refuse_below: float, hedge_below: float) ->
                 row[f"{label}_hit@{k}"] = round(hit / len(ans), 4)
         row["candidate_recall"] = round(sum(any(questions[i].labels) for i in ans) / len(ans), 4)
         row["answerable_refused"] = round(sum(probs[i] < refuse_below for i in ans) / len(ans), 4)
-        row["unanswerable_refused"] = round(sum(probs[i] < refuse_below for i in una) / len(una), 4)
-        row["hedged"] = round(sum(refuse_below <= probs[i] < hedge_below for i in idx) / len(idx), 4)
-        out[name] = row
     return out
 
 
@@ -309,7 +319,7 @@ def tradeoff(questions: list[Question], probs: list[float]) -> dict[str, list[di
         for signal, values in signals.items():
             ans = [values[i] for i in idx if questions[i].answerable]
             una = [values[i] for i in idx if not questions[i].answerable]
-            if not una:
+            if not una or not ans:
                 continue
             points = []
             for t in sorted(set(ans + una)):

@@ -99,7 +99,7 @@ def test_filters_by_outlet_and_date(newsroom):
 def test_relative_dates_resolve_against_the_article_date(newsroom):
     assistant, _ = newsroom
     putin = assistant.answer("When did Putin warn of serious consequences?")
-    assert "Earlier this week" in putin.citations[0].quote
+    assert any("Earlier this week" in c.quote for c in putin.citations[:2])
     assert "the week of May 27, 2024" in putin.text and "May 30, 2024" in putin.text
     storm = assistant.answer("When did the storm close the Norland ferry routes?")
     assert "on Tuesday" in storm.citations[0].quote
