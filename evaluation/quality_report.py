@@ -63,7 +63,7 @@ def cv_section(weights: dict) -> list[str]:
     header += ["answerable refused", "unanswerable refused", "hedged"]
     keys = ["ours_hit@1", "ours_hit@3", "bm25_hit@1", "bm25_hit@3", "dense_hit@1", "rrf_hit@1"]
     keys += ["answerable_refused", "unanswerable_refused", "hedged"]
-    rows = [[name, *(_f(row[k]) for k in keys)] for name, row in cv.items()]
+    rows = [[name, *(_f(row.get(k)) for k in keys)] for name, row in cv.items()]
     t = weights["thresholds"]
     return [
         f"### Held-out folds ({weights['cv']['folds']}-fold, grouped by the answer's paragraph; "
