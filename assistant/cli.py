@@ -1,4 +1,4 @@
-"""The ``article-assistant`` command: index, ask, chat, eval, bench.
+"""The ``article-assistant`` command: index, ask, chat, verify, eval, bench.
 
 Only this module (and the UI's launcher) reads the environment. Heavy libraries are imported inside the
 commands, so ``--help`` and argument errors return at once. Errors print one line and exit non-zero.
@@ -69,7 +69,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     clean_question(args.question, settings.max_question_chars)  # fail fast, before loading anything
-    where = make_filter(args.date_from or "", args.date_to or "", args.outlet or "")
+    where = make_filter(args.date_from or "", args.date_to or "", args.outlet or "", args.source or "")
     assistant = Assistant(settings)
     if args.json:
         answer = assistant.answer(args.question, where=where)
@@ -95,8 +95,24 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from assistant.ui import launch
 
-    launch(_settings(args), host=args.host, port=args.port)
+    launch(_settings(args), host=args.host, port=args.port, source=args.source or "")
     return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Re-check a receipt's citations against the files on disk: one line each, exit 1 unless all are ok."""
+    from pathlib import Path
+
+    from assistant.receipts import verify_file
+    from assistant.settings import Settings
+
+    root = Path(args.root) if args.root else Settings.from_env().root
+    checks = verify_file(Path(args.file), root)
+    for check in checks:
+        print(check.line())
+    if not checks:
+        print("no citations to check (the answers quote nothing)")
+    return 0 if all(c.ok for c in checks) else 1
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -134,6 +150,25 @@ def _add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
     p.set_defaults(func=cmd_eval)
 
 
+def _add_chat_and_verify_parsers(sub, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("chat", parents=[common], help="serve the web chat (Gradio)")
+    p.add_argument(
+        "--host",
+        default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"),
+        help="address to serve on (default 127.0.0.1); any other needs ASSISTANT_AUTH or ASSISTANT_AUTH_FILE",
+    )
+    p.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", 7860)))
+    p.add_argument("--source", metavar="PATH", help="the article the picker starts on (default: all)")
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "verify", help="re-check a saved answer or conversation (a receipt) against the articles on disk"
+    )
+    p.add_argument("file", help="the JSON of 'ask --json', or a conversation downloaded from the chat")
+    p.add_argument("--root", help="the directory sources are relative to (env ASSISTANT_ROOT, default .)")
+    p.set_defaults(func=cmd_verify)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="article-assistant",
@@ -165,17 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date-from", metavar="YYYY-MM-DD", help="only articles dated on or after this day")
     p.add_argument("--date-to", metavar="YYYY-MM-DD", help="only articles dated on or before this day")
     p.add_argument("--outlet", metavar="NAME", help='only articles from this outlet, e.g. "Island Post"')
+    p.add_argument("--source", metavar="PATH", help="only this article, e.g. seeds/000_5b9ea04de76b7050.txt")
     p.set_defaults(func=cmd_ask)
 
-    p = sub.add_parser("chat", parents=[common], help="serve the web chat (Gradio)")
-    p.add_argument(
-        "--host",
-        default=os.environ.get("ASSISTANT_HOST", "127.0.0.1"),
-        help="address to serve on (default 127.0.0.1); any other needs ASSISTANT_AUTH or ASSISTANT_AUTH_FILE",
-    )
-    p.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", 7860)))
-    p.set_defaults(func=cmd_chat)
-
+    _add_chat_and_verify_parsers(sub, common)
     _add_eval_parser(sub, common)
 
     p = sub.add_parser("bench", parents=[common], help="measure speed, cold start, ingest and scale")

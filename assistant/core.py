@@ -19,6 +19,7 @@ from assistant.dates import only_period, question_period, without_period
 from assistant.errors import AssistantError, BadQuestion, IndexNotBuilt
 from assistant.followup import retrieval_query
 from assistant.models import Answer
+from assistant.receipts import stamp
 from assistant.refusal import judge
 from assistant.settings import Settings
 from assistant.speech import asked_speaker
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 CANDIDATES = 8
 RECHECK_SECONDS = 1.0
 ANSWER_MODES = ("extractive", "local", "openai", "ollama")
+NAMED_SOURCES = 10  # how many known sources an "unknown source" error lists
 
 
 def clean_question(question: object, limit: int) -> str:
@@ -48,6 +50,27 @@ def clean_question(question: object, limit: int) -> str:
     if len(text) > limit:
         raise BadQuestion(f"the question is {len(text):,} characters; the limit is {limit:,} — shorten it")
     return text
+
+
+def resolve_source(wanted: str, known: Sequence[str]) -> str:
+    """The indexed article ``wanted`` names: its path as indexed, or a unique tail of it
+    (``000_5b9ea04de76b7050.txt``, ``seeds/harbour.html`` for its extracted text). Raises BadQuestion,
+    naming the known sources, when none or several match."""
+    wanted = wanted.strip().replace("\\", "/").removeprefix("./")
+    found = [k for k in known if k == wanted] or [
+        k for k in known if k.endswith((f"/{wanted}", f"/{wanted}.txt")) or k == f"{wanted}.txt"
+    ]
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise BadQuestion(
+            f"source {wanted!r} matches {len(found)} articles: {', '.join(found)} — give more of its path"
+        )
+    if not known:
+        raise BadQuestion(f"unknown source {wanted!r} — the index holds no articles")
+    more = len(known) - NAMED_SOURCES
+    shown = ", ".join(known[:NAMED_SOURCES]) + (f" and {more} more" if more > 0 else "")
+    raise BadQuestion(f"unknown source {wanted!r} — use one of: {shown}")
 
 
 class Assistant:
@@ -71,6 +94,7 @@ class Assistant:
         self._checked_at = time.monotonic()
         self.answerer = answerer or ExtractiveAnswerer()
         self._answerers: dict = {}
+        self._articles: tuple[int, list[dict]] | None = None  # (generation, article records)
         self._lock = threading.Lock()
 
     @property
@@ -160,6 +184,28 @@ class Assistant:
                 self._answerers[mode] = LLMAnswerer(chat_model(mode, self.settings), self.embedder, name=mode)
         return self._answerers[mode]
 
+    def articles(self) -> list[dict]:
+        """Metadata of the indexed articles (``source``, ``title``, ``date``, ``outlet``...), by source."""
+        store = self.store
+        cached = self._articles
+        if cached is None or cached[0] != store.generation:
+            got = store.docs.get(include=["metadatas"])
+            metas = sorted(
+                (m for m in got.get("metadatas") or [] if m), key=lambda m: str(m.get("source", ""))
+            )
+            self._articles = cached = (store.generation, metas)
+        return cached[1]
+
+    def check_where(self, where: dict | None) -> dict | None:
+        """``where`` validated, its ``source`` resolved to one indexed article (see ``resolve_source``)."""
+        from assistant.retrieval import chroma_filter
+
+        chroma_filter(where)  # the other keys and the value's type
+        if not where or not where.get("source"):
+            return where
+        known = [str(m.get("source", "")) for m in self.articles()]
+        return {**where, "source": resolve_source(where["source"], known)}
+
     def warm(self) -> Assistant:
         """Load the model, open the index and run one query, so the first user does not wait."""
         self.retriever.search("warm up", k=1)
@@ -177,9 +223,26 @@ class Assistant:
         """Yield pieces of the reply text as they are composed, then the final ``Answer``.
 
         ``mode`` picks the answerer (see ``ANSWER_MODES``); the default is the settings' ``llm``.
-        ``where`` narrows the articles: ``{"date_from": "2024-05-01", "date_to": ..., "outlet": ...}``.
+        ``where`` narrows the articles: ``{"date_from": "2024-05-01", "date_to": ..., "outlet": ...}``, or
+        ``{"source": "seeds/000_5b9ea04de76b7050.txt"}`` for one article. Every citation of the final
+        answer carries the SHA-256 of its source file as it is now (``Citation.sha256``).
         """
         question = clean_question(question, self.settings.max_question_chars)
+        where = self.check_where(where)
+        for piece in self._compose(question, history, n_sources, mode, where):
+            if isinstance(piece, Answer):
+                stamp(piece, self.settings.root)
+            yield piece
+
+    def _compose(
+        self,
+        question: str,
+        history: Sequence[dict] | None,
+        n_sources: int | None,
+        mode: str | None,
+        where: dict | None,
+    ) -> Iterator[str | Answer]:
+        """The reply to a cleaned ``question`` among the articles that pass a checked ``where``."""
         n_sources = max(1, n_sources or self.settings.n_sources)
         answerer = self.answerer_for(mode)
         asked = question

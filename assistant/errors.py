@@ -42,3 +42,7 @@ class BackendError(AssistantError):
 
 class ConfigError(AssistantError):
     """The configuration is unsafe or malformed (e.g. a public address without a password)."""
+
+
+class ReceiptError(AssistantError):
+    """A file given to ``article-assistant verify`` is unreadable or not a receipt."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 
@@ -20,6 +20,7 @@ class Citation:
     paragraph: int = 0
     outlet: str = ""
     url: str = ""
+    sha256: str = ""  # of the source file when the answer was made ("" if unreadable): see assistant.receipts
 
     def verify(self, root: Path = Path(".")) -> bool:
         """True when the quote is exactly the source file's text at ``start:end``."""
@@ -43,3 +44,13 @@ class Answer:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Answer:
+        """The Answer that ``to_dict`` gave (unknown keys are ignored)."""
+        known = {f.name for f in fields(cls)} - {"citations"}
+        cited = {f.name for f in fields(Citation)}
+        citations = [
+            Citation(**{k: v for k, v in c.items() if k in cited}) for c in data.get("citations", [])
+        ]
+        return cls(**{k: v for k, v in data.items() if k in known}, citations=citations)

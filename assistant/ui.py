@@ -2,21 +2,28 @@
 
 A thin adapter over ``Assistant.stream``: ``respond`` is a plain generator (testable without a server) that
 streams the reply and then shows the answer with its sources; ``ui_render`` makes all HTML, escaping every
-user and article string. ``ask`` is the documented API endpoint. gradio is imported only inside functions,
-so ``import assistant`` and ``article-assistant --help`` stay light. No retrieval or composing happens here.
+user and article string; ``ui_session`` keeps the conversation in the browser and writes its receipt for
+"Download conversation"; ``ui_api`` is the documented ``/ask`` endpoint. gradio is imported only inside
+functions, so ``import assistant`` and ``article-assistant --help`` stay light. No retrieval or composing
+happens here.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from assistant.core import ANSWER_MODES, Assistant, clean_question
 from assistant.errors import AssistantError, BadQuestion
 from assistant.models import Answer
 from assistant.retrieval import make_filter
+from assistant.ui_api import ask_api as ask_api  # re-exported: the API's pieces live in ui_api
+from assistant.ui_api import ask_endpoint
+from assistant.ui_api import one_line as _one_line
+from assistant.ui_api import parse_history as parse_history
 from assistant.ui_auth import auth_for
 from assistant.ui_render import (
     CSS,
@@ -26,6 +33,7 @@ from assistant.ui_render import (
     pending_html,
     question_html,
 )
+from assistant.ui_session import STORAGE_KEY, ReceiptFiles, restore
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -41,15 +49,25 @@ SHOWN_CHARS = 300  # how much of a rejected over-long question the chat repeats 
 CONCURRENCY = 8
 
 
-def _one_line(error: Exception) -> str:
-    lines = str(error).strip().splitlines()
-    return lines[0] if lines else type(error).__name__
+ALL_ARTICLES = "All articles"
 
 
 def articles(assistant: Assistant) -> list[dict]:
     """Metadata (title, date, source...) of the indexed articles, ordered by source."""
-    got = assistant.store.docs.get(include=["metadatas"])
-    return sorted((m for m in got.get("metadatas") or [] if m), key=lambda m: str(m.get("source", "")))
+    return assistant.articles()
+
+
+def article_choices(metas: list[dict]) -> list[tuple[str, str]]:
+    """The article picker's ``(label, source)`` choices: "All articles" (source "") first, then each
+    article by title (its file name when it has none; both when two share a title)."""
+    labels = [str(m.get("title") or "").strip() or Path(str(m.get("source", ""))).name for m in metas]
+    shared = {label for label in labels if labels.count(label) > 1}
+    choices = [
+        (f"{label} ({Path(str(m['source'])).name})" if label in shared else label, str(m["source"]))
+        for label, m in zip(labels, metas, strict=True)
+        if m.get("source")
+    ]
+    return [(ALL_ARTICLES, ""), *sorted(choices, key=lambda c: (c[0].casefold(), c[1]))]
 
 
 def outlets(metas: list[dict]) -> list[str]:
@@ -67,12 +85,15 @@ def respond(
     date_from: str = "",
     date_to: str = "",
     outlet: str = "",
+    source: str = "",
 ) -> Iterator[tuple[str, list[dict], list[dict]]]:
     """Yield ``(textbox, chat, turns)`` as the reply streams in.
 
     ``chat`` holds the displayed (HTML) messages; ``turns`` the plain user/assistant texts that follow-ups
-    are resolved against. Empty input changes nothing; a bad question, a bad filter or a failure shows one
-    line. ``date_from``/``date_to`` (YYYY-MM-DD) and ``outlet`` narrow the articles; blank means any.
+    are resolved against, each assistant turn with its ``answer`` (``Answer.to_dict()``: the receipt).
+    Empty input changes nothing; a bad question, a bad filter or a failure shows one line.
+    ``date_from``/``date_to`` (YYYY-MM-DD), ``outlet`` and ``source`` (one article) narrow the articles;
+    blank means any.
     """
     chat, turns = list(chat or []), list(turns or [])
     if not isinstance(message, str) or not message.strip():
@@ -91,7 +112,7 @@ def respond(
     uid = f"aa-src-{len(turns) // 2 + 1}"
     text, final = "", None
     try:
-        where = make_filter(date_from or "", date_to or "", outlet or "")
+        where = make_filter(date_from or "", date_to or "", outlet or "", source or "")
         n = int(n_sources or 0) or None
         stream = assistant.stream(question, turns, n_sources=n, mode=mode or None, where=where)
         for piece in stream:
@@ -107,7 +128,7 @@ def respond(
         return
     assert final is not None  # Assistant.stream always ends with an Answer
     chat[-1] = _msg("assistant", answer_html(final, assistant.settings.root, uid))
-    turns += [_msg("user", question), _msg("assistant", final.text)]
+    turns += [_msg("user", question), {**_msg("assistant", final.text), "answer": final.to_dict()}]
     yield "", list(chat), list(turns)
 
 
@@ -115,119 +136,102 @@ def _msg(role: str, content: str) -> dict:
     return {"role": role, "content": content}
 
 
-def parse_history(history: str | list | None) -> list[dict]:
-    """Chat history given to the API: a JSON list (or list) of ``{"role", "content"}`` objects."""
-    if history is None or (isinstance(history, str) and not history.strip()):
-        return []
-    try:
-        turns = json.loads(history) if isinstance(history, str) else history
-    except json.JSONDecodeError as e:
-        raise BadQuestion(f"history is not valid JSON ({e.msg}) — pass a list of role/content objects") from e
-    ok = isinstance(turns, list) and all(
-        isinstance(t, dict) and t.get("role") in {"user", "assistant"} and isinstance(t.get("content"), str)
-        for t in turns
+def _layout(gr, settings: Settings, metas: list[dict], source: str) -> SimpleNamespace:
+    """The page's components (inside an open ``gr.Blocks``)."""
+    ui = SimpleNamespace()
+    gr.HTML(header_html(metas))
+    ui.article = gr.Dropdown(
+        article_choices(metas), value=source, label="Article", elem_id="aa-article", interactive=True
     )
-    if not ok:
-        raise BadQuestion('history must be a list of {"role": "user"|"assistant", "content": "..."} objects')
-    return [{"role": t["role"], "content": t["content"]} for t in turns]
+    ui.chatbot = gr.Chatbot(
+        elem_id="aa-chat",
+        show_label=False,
+        height=520,
+        sanitize_html=True,
+        allow_tags=False,
+        latex_delimiters=[],
+        feedback_options=None,
+        buttons=["copy"],
+        placeholder="Ask a question about the article. Every answer quotes it.",
+    )
+    with gr.Row():
+        ui.box = gr.Textbox(
+            elem_id="aa-question",
+            show_label=False,
+            placeholder="Ask about the article and press Enter",
+            scale=8,
+            autofocus=True,
+            lines=1,
+            max_lines=4,
+        )
+        ui.send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
+    with gr.Row():
+        ui.examples = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
+        ui.clear = gr.Button("Clear conversation", size="sm", variant="secondary", elem_id="aa-clear")
+        ui.download = gr.DownloadButton(
+            "Download conversation", value=None, size="sm", variant="secondary", elem_id="aa-download"
+        )
+    with gr.Accordion("Settings", open=False):
+        ui.n_sources = gr.Slider(1, 5, step=1, value=settings.n_sources, label="Number of sources")
+        modes = list(ANSWER_MODES)
+        ui.mode = gr.Dropdown(modes, value=settings.llm if settings.llm in modes else modes[0], label="Mode")
+        with gr.Row():
+            ui.date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD", max_lines=1)
+            ui.date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD", max_lines=1)
+            ui.outlet = gr.Dropdown(
+                [("any", "")] + [(o, o) for o in outlets(metas)], value="", label="Outlet"
+            )
+    ui.turns = gr.State([])
+    ui.saved = gr.BrowserState([], storage_key=STORAGE_KEY)  # the turns, kept across reloads
+    return ui
 
 
-def ask_api(
-    assistant: Assistant,
-    question: str,
-    history: str = "",
-    n_sources: int = 0,
-    date_from: str = "",
-    date_to: str = "",
-    outlet: str = "",
-) -> dict:
-    """The ``/ask`` endpoint: the Answer as a dict (``text``, ``refused``, ``citations``...)."""
-    turns = parse_history(history)
-    where = make_filter(date_from or "", date_to or "", outlet or "")
-    return assistant.answer(question, turns, n_sources=int(n_sources or 0) or None, where=where).to_dict()
-
-
-def create_app(assistant: Assistant) -> gr.Blocks:
-    """Build the chat app (not served). Style it with ``launch_options()`` when launching it yourself."""
+def create_app(assistant: Assistant, source: str = "") -> gr.Blocks:
+    """Build the chat app (not served); ``source`` preselects one article in the picker (validated).
+    Style it with ``launch_options()`` when launching it yourself."""
     import gradio as gr
 
-    settings = assistant.settings
-    metas = articles(assistant)  # read once: the header and the outlet choices
+    metas = articles(assistant)  # read once: the header, the article picker and the outlet choices
+    picked = assistant.check_where({"source": source})["source"] if source.strip() else ""
+    files = ReceiptFiles()
 
-    def chat_fn(message, chat, turns, n_sources, mode, date_from, date_to, outlet):
-        yield from respond(assistant, message, chat, turns, n_sources, mode, date_from, date_to, outlet)
+    def chat_fn(message, chat, turns, n_sources, mode, date_from, date_to, outlet, article):
+        yield from respond(
+            assistant, message, chat, turns, n_sources, mode, date_from, date_to, outlet, article
+        )
 
-    def ask(
-        question: str,
-        history: str = "",
-        n_sources: int = 0,
-        date_from: str = "",
-        date_to: str = "",
-        outlet: str = "",
-    ) -> dict:
-        """Answer a question about the articles.
+    def save(turns):  # after each question: into the browser, and as the file to download
+        return turns, files.write(turns or [])
 
-        `history` is an optional JSON list of {"role": "user"|"assistant", "content": str} turns;
-        `n_sources` 0 means the default. `date_from`/`date_to` (YYYY-MM-DD) and `outlet` keep only the
-        articles that match; blank means any. Returns the Answer as a dict: text, refused, citations
-        (n, source, start, end, quote, title, date, paragraph, outlet, url) and more.
-        """
-        try:
-            return ask_api(assistant, question, history, n_sources, date_from, date_to, outlet)
-        except AssistantError as e:
-            raise gr.Error(_one_line(e)) from e
+    def load(saved, current):
+        known = {str(m.get("source", "")) for m in assistant.articles()}
+        chat, turns = restore(saved, assistant.settings.root, known)
+        if current or not turns:  # a question beat the page load, or nothing was saved: leave the chat be
+            return gr.skip(), gr.skip(), gr.skip()
+        return chat, turns, files.write(turns)
 
     with gr.Blocks(title="Article assistant", analytics_enabled=False) as app:
-        gr.HTML(header_html(metas))
-        chatbot = gr.Chatbot(
-            elem_id="aa-chat",
-            show_label=False,
-            height=520,
-            sanitize_html=True,
-            allow_tags=False,
-            latex_delimiters=[],
-            feedback_options=None,
-            buttons=["copy"],
-            placeholder="Ask a question about the article. Every answer quotes it.",
-        )
-        with gr.Row():
-            box = gr.Textbox(
-                elem_id="aa-question",
-                show_label=False,
-                placeholder="Ask about the article and press Enter",
-                scale=8,
-                autofocus=True,
-                lines=1,
-                max_lines=4,
-            )
-            send = gr.Button("Ask", variant="primary", scale=1, min_width=80)
-        with gr.Row():
-            example_buttons = [gr.Button(q, size="sm", variant="secondary") for q in EXAMPLES]
-            clear = gr.Button("Clear conversation", size="sm", variant="secondary", elem_id="aa-clear")
-        with gr.Accordion("Settings", open=False):
-            n_sources = gr.Slider(1, 5, step=1, value=settings.n_sources, label="Number of sources")
-            modes = list(ANSWER_MODES)
-            mode = gr.Dropdown(modes, value=settings.llm if settings.llm in modes else modes[0], label="Mode")
-            with gr.Row():
-                date_from = gr.Textbox(label="Date from", placeholder="YYYY-MM-DD", max_lines=1)
-                date_to = gr.Textbox(label="Date to", placeholder="YYYY-MM-DD", max_lines=1)
-                outlet = gr.Dropdown(
-                    [("any", "")] + [(o, o) for o in outlets(metas)], value="", label="Outlet"
-                )
-        turns = gr.State([])
-
-        filters = [date_from, date_to, outlet]
-        inputs, outputs = [box, chatbot, turns, n_sources, mode, *filters], [box, chatbot, turns]
+        ui = _layout(gr, assistant.settings, metas, picked)
+        filters = [ui.date_from, ui.date_to, ui.outlet, ui.article]
+        inputs = [ui.box, ui.chatbot, ui.turns, ui.n_sources, ui.mode, *filters]
+        outputs = [ui.box, ui.chatbot, ui.turns]
         quiet = {"api_visibility": "private", "show_progress": "hidden"}
-        box.submit(chat_fn, inputs, outputs, **quiet)
-        send.click(chat_fn, inputs, outputs, **quiet)
-        for button, question in zip(example_buttons, EXAMPLES, strict=True):
-            button.click(lambda q=question: q, None, box, queue=False, **quiet).then(
-                chat_fn, inputs, outputs, **quiet
-            )
-        clear.click(lambda: ("", [], []), None, outputs, queue=False, **quiet)
-        chatbot.clear(lambda: [], None, turns, queue=False, **quiet)  # the chat's own trash button
-        gr.api(ask, api_name="ask")
+        asked = [
+            ui.box.submit(chat_fn, inputs, outputs, **quiet),
+            ui.send.click(chat_fn, inputs, outputs, **quiet),
+        ]
+        for button, question in zip(ui.examples, EXAMPLES, strict=True):
+            typed = button.click(lambda q=question: q, None, ui.box, queue=False, **quiet)
+            asked.append(typed.then(chat_fn, inputs, outputs, **quiet))
+        for event in asked:
+            event.then(save, ui.turns, [ui.saved, ui.download], queue=False, **quiet)
+        cleared = [ui.box, ui.chatbot, ui.turns, ui.saved, ui.download]
+        ui.clear.click(lambda: ("", [], [], [], None), None, cleared, queue=False, **quiet)
+        ui.chatbot.clear(
+            lambda: ([], [], None), None, cleared[2:], queue=False, **quiet
+        )  # its own trash button
+        app.load(load, [ui.saved, ui.turns], [ui.chatbot, ui.turns, ui.download], queue=False, **quiet)
+        gr.api(ask_endpoint(assistant), api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)  # several readers at once, not Gradio's one
     return app
 
@@ -243,17 +247,22 @@ def launch_options() -> dict:
 
 
 def launch(
-    settings: Settings, host: str = "127.0.0.1", port: int = 7860, env: Mapping[str, str] | None = None
+    settings: Settings,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    env: Mapping[str, str] | None = None,
+    source: str = "",
 ) -> None:
     """Build the default Assistant (and the index if needed), then serve the chat until interrupted.
 
     An entry point: reads ``ASSISTANT_AUTH``/``ASSISTANT_AUTH_FILE`` from ``env`` (default ``os.environ``)
-    and refuses, before loading anything, to serve a non-loopback ``host`` without them.
+    and refuses, before loading anything, to serve a non-loopback ``host`` without them. ``source``
+    preselects one article in the picker.
     """
     auth = auth_for(host, os.environ if env is None else env)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     assistant = Assistant(settings).warm()
-    app = create_app(assistant)
+    app = create_app(assistant, source=source)
     try:
         _, url, _ = app.launch(
             server_name=host,

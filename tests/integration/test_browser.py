@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, SEED
 from tests.integration.ui_server import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -23,6 +23,17 @@ ARTIFACTS = ROOT / "test-artifacts"
 def server(tmp_path_factory):
     with serve(tmp_path_factory.mktemp("browser-project")) as url:
         yield url
+
+
+@pytest.fixture(scope="module")
+def two_articles(tmp_path_factory):
+    """The chat over the seed and a second article (its URL, its project root)."""
+    project = tmp_path_factory.mktemp("browser-two-articles")
+    (project / "seeds").mkdir()
+    shutil.copy(SEED, project / "seeds" / SEED.name)
+    shutil.copy(ROOT / "tests" / "fixtures" / "newsroom" / "bridge.txt", project / "seeds" / "bridge.txt")
+    with serve(project) as url:
+        yield url, project
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +126,64 @@ def test_refusal_example_button_clear_and_long_question(page):
     page.wait_for_function("() => !document.querySelector('#aa-chat [data-testid=bot]')")
     ask(page, "Where did he say that?", 1)  # no history left to lean on after clearing
     assert "Uzbekistan" not in page.locator("#aa-chat [data-testid=bot]").nth(0).inner_text()
+
+
+def bot_count(page) -> int:
+    return page.locator("#aa-chat [data-testid=bot]").count()
+
+
+def test_one_article_download_verify_and_reload(browser, two_articles, tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from assistant.ui_session import STORAGE_KEY
+
+    url, project = two_articles
+    context = browser.new_context(viewport={"width": 1100, "height": 1100}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_function("document.title === 'Article assistant'")
+    picker = page.locator("#aa-article input")
+    assert picker.input_value() == "All articles"
+    picker.click()
+    page.get_by_role("option", name="President Joe Biden has given Ukraine").click()
+    assert picker.input_value().startswith("President Joe Biden")
+
+    ask(page, "What did officials say?", 1)  # both articles quote officials
+    reply = page.locator("#aa-chat [data-testid=bot]").nth(0).inner_text()
+    assert "bridge" not in reply.lower() and "Springfield" not in reply
+
+    page.wait_for_function("() => document.querySelector('#aa-download') !== null")
+    with page.expect_download() as download:
+        page.locator("#aa-download").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    receipt = json.loads(saved.read_text(encoding="utf-8"))
+    [exchange] = receipt["exchanges"]
+    assert exchange["question"] == "What did officials say?"
+    cited = exchange["answer"]["citations"]
+    assert cited and {c["source"] for c in cited} == {f"seeds/{SEED.name}"}
+
+    cli = [sys.executable, "-m", "assistant.cli", "verify", str(saved), "--root", str(project)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    checked = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=60)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    lines = checked.stdout.splitlines()
+    assert len(lines) == len(cited) and all(line.startswith("ok [1.") for line in lines)
+
+    page.reload()  # the conversation is kept in the browser
+    page.wait_for_function("document.querySelectorAll('#aa-chat [data-testid=bot]').length === 1")
+    assert page.locator("#aa-chat [data-testid=bot] mark").count() >= 1
+    assert "What did officials say?" in page.locator("#aa-chat [data-testid=user]").nth(0).inner_text()
+
+    key = f"localStorage.getItem('{STORAGE_KEY}')"
+    before = page.evaluate(key)
+    page.locator("#aa-clear").click()
+    page.wait_for_function("() => !document.querySelector('#aa-chat [data-testid=bot]')")
+    page.wait_for_function(f"before => {key} !== before", arg=before)  # the cleared turns are saved
+    page.reload()
+    page.wait_for_function("document.title === 'Article assistant'")
+    page.wait_for_timeout(1500)  # a restored conversation would be shown by now
+    assert bot_count(page) == 0
+    context.close()

@@ -136,3 +136,40 @@ def test_reindex_of_html_with_absolute_dirs_is_nothing_to_do(tmp_path):
     assert again.stdout.startswith("nothing to do: 1 article unchanged (")
     assert "duplicate" not in again.stdout + again.stderr and "identical copy" not in again.stderr
     assert [p.name for p in seeds.iterdir()] == ["page.html"]
+
+
+@pytest.mark.slow
+def test_ask_about_one_article_then_verify_the_receipt(tmp_path):
+    import hashlib
+
+    from tests.conftest import SEED
+
+    (tmp_path / "seeds").mkdir()
+    article = tmp_path / "seeds" / SEED.name
+    shutil.copy(SEED, article)
+    shutil.copy(ROOT / "tests" / "fixtures" / "newsroom" / "bridge.txt", tmp_path / "seeds" / "bridge.txt")
+    assert run(["index"], tmp_path).returncode == 0
+    unknown = run(["ask", "What did officials say?", "--source", "nope.txt"], tmp_path)
+    assert unknown.returncode == 2 and unknown.stderr.strip() == (
+        f"error: unknown source 'nope.txt' — use one of: seeds/{SEED.name}, seeds/bridge.txt"
+    )
+    asked = run(["ask", "--json", "What did officials say?", "--source", SEED.name], tmp_path)
+    assert asked.returncode == 0, asked.stderr
+    cited = json.loads(asked.stdout)["citations"]
+    digest = hashlib.sha256(article.read_bytes()).hexdigest()
+    assert cited and all(c["source"] == f"seeds/{SEED.name}" and c["sha256"] == digest for c in cited)
+    receipt = tmp_path / "receipt.json"
+    receipt.write_text(asked.stdout, encoding="utf-8")
+
+    ok = run(["verify", str(receipt)], tmp_path)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    lines = ok.stdout.splitlines()
+    assert len(lines) == len(cited) and all(line.startswith("ok [") for line in lines)
+
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text.replace("Biden", "President Biden", 1), encoding="utf-8")  # an edit upstream
+    changed = run(["verify", str(receipt)], tmp_path)
+    assert changed.returncode == 1
+    lines = changed.stdout.splitlines()
+    assert len(lines) == len(cited) and all(line.startswith("changed [") for line in lines)
+    assert "SHA-256 is now" in lines[0]

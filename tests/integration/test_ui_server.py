@@ -46,6 +46,7 @@ def test_only_ask_is_documented(client):
         "date_from",
         "date_to",
         "outlet",
+        "source",
     ]
 
 
@@ -164,3 +165,16 @@ def test_ask_with_an_outlet_filter_cites_only_that_outlet(tmp_path):
     assert times["citations"] and {c["outlet"] for c in times["citations"]} == {"Coastal Times"}
     for c in post["citations"] + times["citations"]:
         assert (tmp_path / c["source"]).read_text(encoding="utf-8")[c["start"] : c["end"]] == c["quote"]
+
+
+def test_one_article_by_source_and_an_unknown_one(client):
+    from gradio_client.exceptions import AppError
+
+    from tests.conftest import SEED
+
+    args = ("Who first reported the decision?", "[]", 0, "", "", "")
+    result = client.predict(*args, SEED.name, api_name="/ask")
+    assert result["citations"] and {c["source"] for c in result["citations"]} == {f"seeds/{SEED.name}"}
+    assert all(len(c["sha256"]) == 64 for c in result["citations"])
+    with pytest.raises(AppError, match=f"unknown source 'nope.txt' — use one of: seeds/{SEED.name}$"):
+        client.predict(*args, "nope.txt", api_name="/ask")

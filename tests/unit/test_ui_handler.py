@@ -405,7 +405,7 @@ def _patch_launch(monkeypatch) -> tuple[_FakeApp, list]:
             return self
 
     monkeypatch.setattr(ui, "Assistant", FakeAssistant)
-    monkeypatch.setattr(ui, "create_app", lambda assistant: app)
+    monkeypatch.setattr(ui, "create_app", lambda assistant, source="": app)
     monkeypatch.setattr(ui, "launch_options", lambda: {})
     return app, built
 
