@@ -314,7 +314,8 @@ class QuestionInfo:
         names = [forms for _, forms in named]
         unknown_named = {w for w, forms in named if not any(corpus.knows(f) for f in forms)}
         total = sum(weights.values()) or 1.0
-        unknown = sum(w for t, w in weights.items() if t not in corpus.df and not corpus.near(t)) / total
+        near = {t: corpus.near(t) for t in toks}
+        unknown = sum(w for t, w in weights.items() if t not in corpus.df and not near[t]) / total
         own = SentenceInfo.of(question)
         cwords = content_words(question)
         return cls(
@@ -322,7 +323,7 @@ class QuestionInfo:
             weights=weights,
             words=cwords,
             word_weights=tuple(corpus.idf(stem(w)) for w in cwords),
-            near={t: corpus.near(t) for t in toks},
+            near=near,
             bigrams=frozenset(zip(toks, toks[1:], strict=False)),
             names=names,
             wants=wants(question),

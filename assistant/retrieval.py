@@ -75,7 +75,6 @@ class Ranking:
 
     hits: list[Hit]
     question: QuestionInfo
-    answerability: list[float]  # assistant.features.ANSWERABILITY_FEATURES
     confidence: float = 1.0  # probability that the best hit answers the question
 
 
@@ -175,8 +174,8 @@ def rrf(
 class HybridRetriever:
     """Retrieves sentences from an ``IndexStore``; lexical index and sentence features are built on first use.
 
-    ``scorer`` orders candidates (default: the fitted weights shipped in ``assistant/weights``); the fitting
-    script passes ``scorer=False`` to get unscored candidates with their features.
+    ``scorer`` orders candidates in ``rank`` (default: the fitted weights shipped in ``assistant/weights``);
+    the fitting script passes ``scorer=False`` and calls ``candidates`` for unscored candidates.
     """
 
     def __init__(self, store: IndexStore, embedder: Embeddings, scorer: Scorer | None | bool = None) -> None:
@@ -391,18 +390,11 @@ class HybridRetriever:
         """The ``k`` best sentences for ``query`` among articles that pass ``where``, and the confidence."""
         hits, question = self.candidates(query, where)
         scorer = self.scorer
-        if scorer is None:  # unscored (fitting): fall back to fused ranks
-            by = {"dense": lambda h: -h.dense, "lexical": lambda h: -h.lexical}
-            fused = rrf({name: [h.id for h in sorted(hits, key=key)] for name, key in by.items()})
-            for h in hits:
-                h.score = fused[h.id]
-        else:
-            for h, score in zip(hits, scorer.rank([h.features for h in hits]), strict=True):
-                h.score = score
+        for h, score in zip(hits, scorer.rank([h.features for h in hits]), strict=True):
+            h.score = score
         hits.sort(key=lambda h: -h.score)
         features = answerability_features(question, [h.score for h in hits], [h.features for h in hits])
-        confidence = scorer.confidence(features) if scorer is not None and hits else (1.0 if hits else 0.0)
-        return Ranking(hits[:k], question, features, confidence)
+        return Ranking(hits[:k], question, scorer.confidence(features) if hits else 0.0)
 
     def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
         """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""

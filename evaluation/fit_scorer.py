@@ -211,12 +211,15 @@ def _rank_of_first_right(scores: list[float], labels: list[int]) -> int:
 
 
 def _rrf(q: Question) -> list[float]:
-    fused = [0.0] * len(q.rows)
-    for values in (q.dense, q.lexical):
-        order = sorted((i for i in range(len(values)) if values[i] > 0), key=lambda i: -values[i])
-        for r, i in enumerate(order, start=1):
-            fused[i] += 1 / (60 + r)
-    return fused
+    """The candidates' reciprocal rank fusion of their cosine and BM25 rankings (positive scores only)."""
+    from assistant.retrieval import rrf
+
+    rankings = {
+        name: sorted((i for i in range(len(values)) if values[i] > 0), key=lambda i: -values[i])
+        for name, values in (("dense", q.dense), ("lexical", q.lexical))
+    }
+    fused = rrf(rankings)
+    return [fused.get(i, 0.0) for i in range(len(q.rows))]
 
 
 def cross_validate(questions: list[Question]) -> tuple[list[list[float]], list[float]]:
