@@ -1,39 +1,27 @@
 """The few exceptions the assistant raises; each message names the problem and the fix in one line.
 
-The CLI prints ``str(error)`` and exits with ``error.exit_code``; the UI shows the same line.
+The CLI prints ``str(error)`` and exits with ``error.exit_code``; the UI shows the same line. The indexer's
+errors (``index.errors``) are re-exported here and share the base ``AssistantError``.
 """
 
 from __future__ import annotations
 
+from index.errors import (
+    ArticleError,
+    IndexMismatch,
+    IndexNotBuilt,
+    SeedsNotFound,
+    StoreUnavailable,
+    UserError,
+)
 
-class AssistantError(Exception):
-    """Base class: a problem the user can fix, described in one line."""
-
-    exit_code = 1
+# One base for both packages: ``except AssistantError`` also catches the indexer's errors, which are
+# defined below the assistant (``index.errors``) because the indexer must not import the assistant.
+AssistantError = UserError
 
 
 class BadQuestion(AssistantError, ValueError):
     exit_code = 2
-
-
-class SeedsNotFound(AssistantError):
-    pass
-
-
-class ArticleError(AssistantError):
-    """An article file that cannot be indexed (not UTF-8, binary, empty, unreadable)."""
-
-
-class IndexNotBuilt(AssistantError):
-    pass
-
-
-class IndexMismatch(AssistantError):
-    """The index was built with another embedding model or other splitting parameters."""
-
-
-class StoreUnavailable(AssistantError):
-    """The Chroma store cannot be opened or reached."""
 
 
 class BackendError(AssistantError):
@@ -46,3 +34,17 @@ class ConfigError(AssistantError):
 
 class ReceiptError(AssistantError):
     """A file given to ``article-assistant verify`` is unreadable or not a receipt."""
+
+
+__all__ = [
+    "ArticleError",
+    "AssistantError",
+    "BackendError",
+    "BadQuestion",
+    "ConfigError",
+    "IndexMismatch",
+    "IndexNotBuilt",
+    "ReceiptError",
+    "SeedsNotFound",
+    "StoreUnavailable",
+]

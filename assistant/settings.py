@@ -6,7 +6,8 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-DEFAULT_MODEL = "all-MiniLM-L6-v2"
+from index.settings import DEFAULT_MODEL
+
 MAX_QUESTION_CHARS = 2000
 
 

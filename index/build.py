@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
 
-from assistant.errors import ArticleError, StoreUnavailable
 from index.dedupe import dedupe
+from index.errors import ArticleError, StoreUnavailable
 from index.loader import load_articles
 from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
@@ -38,7 +38,7 @@ from index.store import (
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-    from assistant.settings import Settings
+    from index.settings import IndexSettings
 
 log = logging.getLogger(__name__)
 BATCH_SENTENCES = 512
@@ -206,7 +206,9 @@ def _progress(total: int, enabled: bool):
     return None
 
 
-def _committed_docs(client, settings: Settings, embedder: Embeddings, rebuild: bool) -> IndexStore | None:
+def _committed_docs(
+    client, settings: IndexSettings, embedder: Embeddings, rebuild: bool
+) -> IndexStore | None:
     """The generation in service, or None for a first build or a rebuild."""
     if rebuild:
         drop_index(client, settings)
@@ -218,7 +220,7 @@ def _committed_docs(client, settings: Settings, embedder: Embeddings, rebuild: b
     return stores_for(client, settings, embedder, int(pointer["generation"]), pointer)
 
 
-def _client_for_build(settings: Settings, rebuild: bool):
+def _client_for_build(settings: IndexSettings, rebuild: bool):
     """A client to build with; ``rebuild`` moves an unreadable embedded index aside (kept, not deleted)."""
     try:
         return make_client(settings, create=True)
@@ -235,7 +237,7 @@ def _client_for_build(settings: Settings, rebuild: bool):
 
 
 def build_index(
-    settings: Settings,
+    settings: IndexSettings,
     embedder: Embeddings,
     client=None,
     rebuild: bool = False,

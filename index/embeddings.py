@@ -14,8 +14,8 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
-from assistant.errors import IndexMismatch
-from assistant.settings import DEFAULT_MODEL
+from index.errors import IndexMismatch
+from index.settings import DEFAULT_MODEL
 
 
 def resolve_model_path(name: str) -> Path:

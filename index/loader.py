@@ -20,7 +20,7 @@ from pathlib import Path
 
 from langchain_core.documents import Document
 
-from assistant.errors import ArticleError, SeedsNotFound
+from index.errors import ArticleError, SeedsNotFound
 
 log = logging.getLogger(__name__)
 

@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from assistant.errors import IndexMismatch, IndexNotBuilt, StoreUnavailable
+from index.errors import IndexMismatch, IndexNotBuilt, StoreUnavailable
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
-    from assistant.settings import Settings
+    from index.settings import IndexSettings
 
 SPLITTER_VERSION = "sentence-passages-2"  # 2: speakers and resolved dates per sentence
 KINDS = ("sentences", "passages", "docs")
@@ -33,7 +33,7 @@ KINDS = ("sentences", "passages", "docs")
 DATA_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 100, "hnsw:construction_ef": 128}
 
 
-def index_params(settings: Settings, embedder: Embeddings) -> dict[str, Any]:
+def index_params(settings: IndexSettings, embedder: Embeddings) -> dict[str, Any]:
     """What an index must have been built with to be read by these settings."""
     return {
         "embed_model": getattr(embedder, "name", settings.embed_model),
@@ -42,7 +42,7 @@ def index_params(settings: Settings, embedder: Embeddings) -> dict[str, Any]:
     }
 
 
-def make_client(settings: Settings, create: bool = False):
+def make_client(settings: IndexSettings, create: bool = False):
     """A Chroma client for the settings: HttpClient when ``chroma_url`` is set, else PersistentClient."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -72,7 +72,7 @@ def make_client(settings: Settings, create: bool = False):
         ) from e
 
 
-def unavailable(settings: Settings, error: Exception) -> StoreUnavailable:
+def unavailable(settings: IndexSettings, error: Exception) -> StoreUnavailable:
     """The one-line error for a store that cannot be reached or read."""
     reason = " ".join(str(error).split())[:200] or type(error).__name__
     if settings.chroma_url:
@@ -100,11 +100,11 @@ class IndexStore:
         return {kind: getattr(self, kind)._collection.count() for kind in KINDS}
 
 
-def pointer_name(settings: Settings) -> str:
+def pointer_name(settings: IndexSettings) -> str:
     return f"{settings.collection}-index"
 
 
-def generation_names(settings: Settings, generation: int) -> dict[str, str]:
+def generation_names(settings: IndexSettings, generation: int) -> dict[str, str]:
     return {kind: f"{settings.collection}-g{generation}-{kind}" for kind in KINDS}
 
 
@@ -122,7 +122,7 @@ def get_collection(client, name: str):
         raise
 
 
-def read_pointer(client, settings: Settings) -> dict[str, Any] | None:
+def read_pointer(client, settings: IndexSettings) -> dict[str, Any] | None:
     """The pointer's metadata (parameters and ``generation``), or None when no index was ever built."""
     pointer = get_collection(client, pointer_name(settings))
     return dict(pointer.metadata or {}) if pointer is not None else None
@@ -139,7 +139,7 @@ def check_params(pointer: dict[str, Any], params: dict[str, Any]) -> None:
         )
 
 
-def stores_for(client, settings: Settings, embedder: Embeddings, generation: int, params) -> IndexStore:
+def stores_for(client, settings: IndexSettings, embedder: Embeddings, generation: int, params) -> IndexStore:
     from langchain_chroma import Chroma
 
     stores = {
@@ -154,7 +154,7 @@ def stores_for(client, settings: Settings, embedder: Embeddings, generation: int
     return IndexStore(client=client, params=params, generation=generation, **stores)
 
 
-def open_index(settings: Settings, embedder: Embeddings, client=None) -> IndexStore:
+def open_index(settings: IndexSettings, embedder: Embeddings, client=None) -> IndexStore:
     """Open the generation in service; raise IndexNotBuilt or IndexMismatch (naming the fix) otherwise."""
     client = client if client is not None else make_client(settings)
     try:
@@ -171,26 +171,26 @@ def open_index(settings: Settings, embedder: Embeddings, client=None) -> IndexSt
     return stores_for(client, settings, embedder, int(pointer["generation"]), params)
 
 
-def generations_present(client, settings: Settings) -> set[int]:
+def generations_present(client, settings: IndexSettings) -> set[int]:
     """Generations that have at least one collection in the store (in service, stale or half-built)."""
     pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)-(?:{'|'.join(KINDS)})$")
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
     return {int(m.group(1)) for name in names if (m := pattern.match(name))}
 
 
-def drop_generation(client, settings: Settings, generation: int) -> None:
+def drop_generation(client, settings: IndexSettings, generation: int) -> None:
     for name in generation_names(settings, generation).values():
         if get_collection(client, name) is not None:
             client.delete_collection(name)
 
 
-def publish(client, settings: Settings, params: dict[str, Any], generation: int) -> None:
+def publish(client, settings: IndexSettings, params: dict[str, Any], generation: int) -> None:
     """Put ``generation`` in service: one metadata update of the pointer collection."""
     pointer = client.get_or_create_collection(pointer_name(settings), embedding_function=None)
     pointer.modify(metadata={**params, "generation": generation})
 
 
-def drop_index(client, settings: Settings) -> None:
+def drop_index(client, settings: IndexSettings) -> None:
     """Remove every collection of the index (for ``index --rebuild``)."""
     for generation in generations_present(client, settings):
         drop_generation(client, settings, generation)
