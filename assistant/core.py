@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
     from assistant.retrieval import HybridRetriever
+    from index.build import BuildReport
     from index.store import IndexStore
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,7 @@ class Assistant:
         self._answerers: dict = {}
         self._articles: tuple[int, list[dict]] | None = None  # (generation, article records)
         self._lock = threading.Lock()
+        self._build_lock = threading.Lock()
 
     @property
     def embedder(self) -> Embeddings:
@@ -195,6 +197,19 @@ class Assistant:
             )
             self._articles = cached = (store.generation, metas)
         return cached[1]
+
+    def reindex(self) -> BuildReport:
+        """Bring the index in line with the seeds folder now (new articles embedded, the rest copied) and
+        serve the result at once. One build at a time per Assistant; only for a store it opened itself."""
+        if not self._owns_store:
+            raise AssistantError("this assistant serves a store it was given — run: article-assistant index")
+        from index.build import build_index
+
+        with self._build_lock:
+            self.store  # noqa: B018 (opens, or first builds, the index and its client)
+            report = build_index(self.settings, self.embedder, client=self._client, progress=False)
+            self._follow_rebuilds(force=True)
+        return report
 
     def check_where(self, where: dict | None) -> dict | None:
         """``where`` validated, its ``source`` resolved to one indexed article (see ``resolve_source``)."""

@@ -34,6 +34,7 @@ from assistant.ui_render import (
     question_html,
 )
 from assistant.ui_session import STORAGE_KEY, ReceiptFiles, restore
+from assistant.ui_uploads import panel, wire
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -139,7 +140,7 @@ def _msg(role: str, content: str) -> dict:
 def _layout(gr, settings: Settings, metas: list[dict], source: str) -> SimpleNamespace:
     """The page's components (inside an open ``gr.Blocks``)."""
     ui = SimpleNamespace()
-    gr.HTML(header_html(metas))
+    ui.header = gr.HTML(header_html(metas))
     ui.article = gr.Dropdown(
         article_choices(metas), value=source, label="Article", elem_id="aa-article", interactive=True
     )
@@ -181,6 +182,7 @@ def _layout(gr, settings: Settings, metas: list[dict], source: str) -> SimpleNam
             ui.outlet = gr.Dropdown(
                 [("any", "")] + [(o, o) for o in outlets(metas)], value="", label="Outlet"
             )
+    ui.add = panel(gr)
     ui.turns = gr.State([])
     ui.saved = gr.BrowserState([], storage_key=STORAGE_KEY)  # the turns, kept across reloads
     return ui
@@ -231,6 +233,7 @@ def create_app(assistant: Assistant, source: str = "") -> gr.Blocks:
             lambda: ([], [], None), None, cleared[2:], queue=False, **quiet
         )  # its own trash button
         app.load(load, [ui.saved, ui.turns], [ui.chatbot, ui.turns, ui.download], queue=False, **quiet)
+        wire(gr, assistant, ui.add, ui.header, ui.article, header_html, article_choices)
         gr.api(ask_endpoint(assistant), api_name="ask")
     app.queue(default_concurrency_limit=CONCURRENCY)  # several readers at once, not Gradio's one
     return app

@@ -29,6 +29,7 @@ CSS = """
 .aa-source mark { background: #fff0a0; color: inherit; padding: 0 .1em; }
 .aa-refusal { color: var(--body-text-color-subdued); font-style: italic; }
 .aa-error { color: var(--error-text-color, #b00020); }
+.aa-added { color: var(--body-text-color); }
 .aa-pending { opacity: .85; }
 """
 

@@ -74,7 +74,8 @@ def parse_article(text: str) -> tuple[int, dict[str, str]]:
     return body_start, meta
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_source(path: Path, root: Path) -> str:
+    """A file's source name: its path relative to the project root (absolute when outside it)."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
@@ -95,33 +96,40 @@ def extracted_path(path: Path, seeds_dir: Path, extracted_dir: Path) -> Path:
     return out
 
 
-def extract_html(path: Path, root: Path, extracted_dir: Path, seeds_dir: Path) -> Path:
-    """Extract an HTML page's main text (trafilatura) into a text file under ``extracted_dir``.
-
-    Citations then point into that text file, the text readers are shown, so offsets stay exact.
-    The page's title, date, site name and URL go into a front-matter header of the text file.
-    Nothing is written outside ``extracted_dir``.
-    """
+def html_article(html: str, original: str = "") -> str:
+    """An HTML page as article text: a front-matter header (title, date, outlet, url, ``original``) and
+    the page's main text (trafilatura), boilerplate, markup and scripts dropped; "" when it has no text."""
     try:
         import trafilatura
     except ImportError as e:
-        raise ArticleError(f"{path} is HTML and trafilatura is missing — run: pip install trafilatura") from e
-    html = path.read_text(encoding="utf-8", errors="replace")
+        raise ArticleError("reading HTML needs trafilatura — run: pip install trafilatura") from e
     text = trafilatura.extract(html, output_format="txt", include_comments=False, include_tables=False)
     if not text or not text.strip():
-        raise ArticleError(f"{path} has no article text that could be extracted — check the page")
+        return ""
     meta = trafilatura.extract_metadata(html)
     fields = {
         "title": getattr(meta, "title", None),
         "date": getattr(meta, "date", None),
         "outlet": getattr(meta, "sitename", None),
         "url": getattr(meta, "url", None),
-        "original": _relative(path, root),
+        "original": original,
     }
     header = "".join(f"{k}: {' '.join(str(v).split())}\n" for k, v in fields.items() if v)
     body = "\n\n".join(line.strip() for line in text.splitlines() if line.strip())
+    return f"---\n{header}---\n{body}\n"
+
+
+def extract_html(path: Path, root: Path, extracted_dir: Path, seeds_dir: Path) -> Path:
+    """Extract an HTML page's main text (``html_article``) into a text file under ``extracted_dir``.
+
+    Citations then point into that text file, the text readers are shown, so offsets stay exact.
+    Nothing is written outside ``extracted_dir``.
+    """
+    html = path.read_text(encoding="utf-8", errors="replace")
+    content = html_article(html, original=relative_source(path, root))
+    if not content:
+        raise ArticleError(f"{path} has no article text that could be extracted — check the page")
     out = extracted_path(path, seeds_dir, extracted_dir)
-    content = f"---\n{header}---\n{body}\n"
     if not out.exists() or out.read_text(encoding="utf-8") != content:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(content, encoding="utf-8")
@@ -147,7 +155,7 @@ def load_article(path: Path, root: Path) -> Document:
     body_start, meta = parse_article(text)
     if not text[body_start:].strip():
         raise ArticleError(f"{path} has no article text — add text or remove the file")
-    source = _relative(path, root)
+    source = relative_source(path, root)
     metadata = {"source": source, "body_start": body_start, "hash": content_hash(text), "date": "", **meta}
     return Document(page_content=text, metadata=metadata, id=source)
 
