@@ -28,6 +28,7 @@ from assistant.features import (
 )
 from assistant.text import tokens
 from assistant.wordvectors import WordVectors, alignment
+from index.dates import LAST, date_ord
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,10 +84,6 @@ FILTER_KEYS = ("date_from", "date_to", "outlet", "source")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _ord(value: str) -> int:
-    return int(str(value).replace("-", "")[:8].ljust(8, "0"))
-
-
 def make_filter(date_from: str = "", date_to: str = "", outlet: str = "", source: str = "") -> Filter | None:
     """The ``where`` filter from front-end fields (blank means any), validated; None when all are blank.
 
@@ -135,9 +132,9 @@ def chroma_filter(where: Filter | None) -> dict | None:
     _check(where)
     clauses = []
     if where.get("date_from"):
-        clauses.append({"date_ord": {"$gte": _ord(where["date_from"])}})
+        clauses.append({"date_ord": {"$gte": date_ord(where["date_from"])}})
     if where.get("date_to"):
-        clauses.append({"date_ord": {"$lte": _ord(where["date_to"]) or 99999999}})
+        clauses.append({"date_ord": {"$lte": date_ord(where["date_to"])}})
     if where.get("outlet"):
         clauses.append({"outlet": where["outlet"]})
     if where.get("source"):  # stored on sentences, passages and article records alike
@@ -151,8 +148,8 @@ def matcher(where: Filter | None):
     """The same filter as a predicate on hits, for the lexical ranking."""
     chroma_filter(where)  # validates
     where = where or {}
-    lo = _ord(where["date_from"]) if where.get("date_from") else 0
-    hi = _ord(where["date_to"]) if where.get("date_to") else 99999999
+    lo = date_ord(where["date_from"]) if where.get("date_from") else 0
+    hi = date_ord(where["date_to"]) if where.get("date_to") else LAST
     outlet, source = where.get("outlet"), where.get("source")
     return lambda h: (
         lo <= h.date_ord <= hi and (not outlet or h.outlet == outlet) and (not source or h.source == source)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
 
+from index.dates import date_ord
 from index.dedupe import dedupe
 from index.errors import ArticleError, StoreUnavailable
 from index.loader import load_articles
@@ -92,12 +93,6 @@ class BuildReport:
 def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
     key = hashlib.sha256(f"{doc_hash}\0{source}".encode()).hexdigest()[:16]
     return f"{kind}:{key}:{start}-{end}"
-
-
-def date_ord(value: str) -> int:
-    """``2024-05-30`` -> ``20240530`` (Chroma compares numbers, not strings); 0 when unknown."""
-    digits = value.replace("-", "")
-    return int(digits) if len(digits) == 8 and digits.isdigit() else 0
 
 
 def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[list[Document], list[Document]]:
