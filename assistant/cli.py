@@ -95,7 +95,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from assistant.ui import launch
 
-    launch(_settings(args), host=args.host, port=args.port, source=args.source or "")
+    launch(_settings(args), host=args.host, port=args.port, source=args.source or "", mcp=args.mcp)
     return 0
 
 
@@ -159,6 +159,12 @@ def _add_chat_and_verify_parsers(sub, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--port", type=int, default=int(os.environ.get("ASSISTANT_PORT", 7860)))
     p.add_argument("--source", metavar="PATH", help="the article the picker starts on (default: all)")
+    p.add_argument(
+        "--mcp",
+        action="store_true",
+        default=os.environ.get("ASSISTANT_MCP", "") == "1",
+        help="also serve /ask as an MCP tool at /gradio_api/mcp/ (loopback, no login; env ASSISTANT_MCP=1)",
+    )
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser(

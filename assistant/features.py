@@ -25,9 +25,8 @@ from pathlib import Path
 
 from assistant.text import QUESTION_WORDS, STOPWORDS, proper_nouns, stem, tokens, words
 
-CANDIDATE_FEATURES = (
-    "cos",
-    "cos_gap",
+# Measured by the retriever and kept as features as they are.
+_AS_MEASURED = (
     "cos_passage",
     "cos_neighbour",
     "cos_window",
@@ -35,6 +34,11 @@ CANDIDATE_FEATURES = (
     "align_window",
     "align_min",
     "align_precision",
+)
+CANDIDATE_FEATURES = (
+    "cos",
+    "cos_gap",
+    *_AS_MEASURED,
     "bm25_share",
     "bm25_log",
     "lexical_rr",
@@ -72,13 +76,7 @@ _GAPS = ("overlap", "overlap_window", "overlap_soft", "bigrams", "align", "align
 SCORES = (
     "cos",
     "best_cos",
-    "cos_passage",
-    "cos_neighbour",
-    "cos_window",
-    "align",
-    "align_window",
-    "align_min",
-    "align_precision",
+    *_AS_MEASURED,
     "bm25",
     "best_bm25",
     "lexical_rank",

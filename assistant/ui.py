@@ -20,11 +20,11 @@ from assistant.core import ANSWER_MODES, Assistant, clean_question
 from assistant.errors import AssistantError, BadQuestion
 from assistant.models import Answer
 from assistant.retrieval import make_filter
+from assistant.ui_api import MCP_INSTALL, ask_endpoint, require_mcp
 from assistant.ui_api import ask_api as ask_api  # re-exported: the API's pieces live in ui_api
-from assistant.ui_api import ask_endpoint
 from assistant.ui_api import one_line as _one_line
 from assistant.ui_api import parse_history as parse_history
-from assistant.ui_auth import auth_for
+from assistant.ui_auth import auth_for, check_mcp
 from assistant.ui_render import (
     CSS,
     answer_html,
@@ -255,14 +255,20 @@ def launch(
     port: int = 7860,
     env: Mapping[str, str] | None = None,
     source: str = "",
+    mcp: bool = False,
 ) -> None:
     """Build the default Assistant (and the index if needed), then serve the chat until interrupted.
 
     An entry point: reads ``ASSISTANT_AUTH``/``ASSISTANT_AUTH_FILE`` from ``env`` (default ``os.environ``)
     and refuses, before loading anything, to serve a non-loopback ``host`` without them. ``source``
-    preselects one article in the picker.
+    preselects one article in the picker. ``mcp`` also serves ``/ask`` as an MCP tool (Gradio's MCP server),
+    only on loopback without a login, and only with the ``mcp`` extra installed.
     """
-    auth = auth_for(host, os.environ if env is None else env)
+    env = os.environ if env is None else env
+    if mcp:  # before auth_for, so an off-loopback --mcp is told why rather than to set a password
+        check_mcp(host, env)
+        require_mcp()
+    auth = auth_for(host, env)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     assistant = Assistant(settings).warm()
     app = create_app(assistant, source=source)
@@ -276,13 +282,19 @@ def launch(
             prevent_thread_lock=True,
             quiet=True,
             ssr_mode=False,
-            mcp_server=False,
+            mcp_server=mcp,
             footer_links=["api"],
             **launch_options(),
         )
     except OSError as e:
         raise AssistantError(f"cannot serve on {host}:{port} ({e}) — choose another with --port") from e
-    print(f"article-assistant: chat at {url or f'http://{host}:{port}/'}", flush=True)
+    url = url or f"http://{host}:{port}/"
+    if mcp and not app.mcp_server:  # Gradio, launched quietly, drops a failed MCP server without a word
+        app.close()
+        raise AssistantError(f"{app.mcp_error} — serve without --mcp, or reinstall: {MCP_INSTALL}")
+    print(f"article-assistant: chat at {url}", flush=True)
+    if mcp:
+        print(f"article-assistant: MCP at {url}gradio_api/mcp/ (tool: ask)", flush=True)
     try:
         app.block_thread()
     finally:

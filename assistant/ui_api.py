@@ -1,8 +1,9 @@
 """The chat's one API endpoint, ``/ask``: a question, an optional history and filters in; the Answer out.
 
 ``parse_history`` checks the history a client sends; ``ask_api`` answers (testable without a server);
-``ask_endpoint`` is the function ``create_app`` registers, whose docstring Gradio shows as the API's help.
-gradio is imported only inside functions.
+``ask_endpoint`` is the function ``create_app`` registers, whose docstring Gradio shows as the API's help and,
+with ``chat --mcp``, as the MCP tool's description and parameters (``require_mcp`` checks that extra first).
+gradio and mcp are imported only inside functions.
 """
 
 from __future__ import annotations
@@ -10,11 +11,22 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from assistant.errors import AssistantError, BadQuestion
+from assistant.errors import AssistantError, BadQuestion, ConfigError
 from assistant.retrieval import make_filter
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
+
+
+MCP_INSTALL = "pip install 'article-assistant[mcp]'"
+
+
+def require_mcp() -> None:
+    """Fail in one line before serving: a quiet Gradio serves the chat without MCP when ``mcp`` is missing."""
+    try:
+        import mcp  # noqa: F401
+    except ImportError as e:
+        raise ConfigError(f"--mcp needs the mcp package — run: {MCP_INSTALL}") from e
 
 
 def one_line(error: Exception) -> str:
@@ -69,13 +81,20 @@ def ask_endpoint(assistant: Assistant):
         outlet: str = "",
         source: str = "",
     ) -> dict:
-        """Answer a question about the articles.
+        """Answer a question about the indexed news articles with exact quotes, or refuse if they do not say.
 
-        `history` is an optional JSON list of {"role": "user"|"assistant", "content": str} turns;
-        `n_sources` 0 means the default. `date_from`/`date_to` (YYYY-MM-DD) and `outlet` keep only the
-        articles that match, `source` (an indexed article's path, e.g. seeds/000_5b9ea04de76b7050.txt)
-        only that one; blank means any. Returns the Answer as a dict: text, refused, citations
-        (n, source, start, end, quote, title, date, paragraph, outlet, url, sha256) and more.
+        Args:
+            question: the question, e.g. "What did Biden allow Ukraine to do?"
+            history: earlier turns, a JSON list of {"role": "user"|"assistant", "content": str}; blank: none
+            n_sources: the most sources the answer may cite; 0 means the default
+            date_from: only articles dated on or after this day (YYYY-MM-DD); blank means any
+            date_to: only articles dated on or before this day (YYYY-MM-DD); blank means any
+            outlet: only articles from this outlet, e.g. "Island Post"; blank means any
+            source: only this article, by its indexed path, e.g. seeds/000_5b9ea04de76b7050.txt; blank: any
+        Returns:
+            the Answer as a dict: text with [n] markers, refused (set when the articles do not say), citations
+            each citation has n, source, start, end, quote, sha256, title, date, paragraph, outlet, url
+            the source file's text[start:end] is exactly quote; sha256 is of the file's bytes when answered
         """
         try:
             return ask_api(assistant, question, history, n_sources, date_from, date_to, outlet, source)

@@ -3,8 +3,10 @@
 Loopback addresses (127.0.0.0/8, ::1, ``localhost``) may be served without one. Any other address
 (``0.0.0.0``, a LAN address, a name) needs ``ASSISTANT_AUTH=user:password`` or ``ASSISTANT_AUTH_FILE=path``
 (one ``user:password`` per line; blank lines and ``#`` comments skipped), else ``ConfigError``. The result
-is what Gradio's ``launch(auth=...)`` takes. A pure function of its arguments: the caller passes the
-environment. It does not hash, rate-limit or otherwise harden Gradio's own login (see SECURITY.md).
+is what Gradio's ``launch(auth=...)`` takes. ``check_mcp`` refuses ``chat --mcp`` wherever a login is
+wanted, because Gradio mounts its MCP server outside that login. Pure functions of their arguments: the
+caller passes the environment. This module does not hash, rate-limit or otherwise harden Gradio's own login
+(see SECURITY.md).
 """
 
 from __future__ import annotations
@@ -65,3 +67,12 @@ def auth_for(host: str, env: Mapping[str, str]) -> list[tuple[str, str]] | None:
     if is_loopback(host):
         return None
     raise ConfigError(f"refusing to serve on {host or 'every interface'} without a password — {FIX}")
+
+
+def check_mcp(host: str, env: Mapping[str, str]) -> None:
+    """Refuse MCP where the chat wants a login: Gradio mounts MCP outside it (anyone lists the tools)."""
+    if not is_loopback(host) or env.get(AUTH_VAR) or env.get(AUTH_FILE_VAR):
+        raise ConfigError(
+            f"--mcp cannot be password-protected (Gradio's MCP routes skip the login) — serve it on "
+            f"--host 127.0.0.1 with {AUTH_VAR} and {AUTH_FILE_VAR} unset"
+        )
