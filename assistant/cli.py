@@ -1,4 +1,4 @@
-"""The ``article-assistant`` command: index, ask, chat, verify, eval, bench.
+"""The ``article-assistant`` command: index, ask, chat, verify; installed plugins add more (eval, bench).
 
 Only this module (and the UI's launcher) reads the environment. Heavy libraries are imported inside the
 commands, so ``--help`` and argument errors return at once. Errors print one line and exit non-zero.
@@ -14,6 +14,8 @@ import sys
 from collections.abc import Sequence
 
 from assistant.errors import AssistantError
+
+PLUGIN_GROUP = "article_assistant.commands"  # entry points that add subcommands, see _add_plugin_commands
 
 
 def _settings(args: argparse.Namespace):
@@ -115,41 +117,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return 0 if all(c.ok for c in checks) else 1
 
 
-def cmd_eval(args: argparse.Namespace) -> int:
-    from assistant.evaluate import main as eval_main
-
-    return eval_main(args, _settings(args))
-
-
-def cmd_bench(args: argparse.Namespace) -> int:
-    from assistant.bench import main as bench_main
-
-    return bench_main(args, _settings(args))
-
-
-def _add_eval_parser(sub, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("eval", parents=[common], help="measure answers against question sets, side by side")
-    p.add_argument(
-        "--set",
-        dest="eval_set",
-        action="append",
-        metavar="FILE",
-        help="question set in JSONL; repeatable, replaces the defaults "
-        "(eval/dev.jsonl and eval/squad2-rhine/questions.jsonl)",
-    )
-    p.add_argument("--json", dest="json_out", help="write the report as JSON to this file")
-    p.add_argument("--baselines", action="store_true", help="also run every baseline on each set")
-    p.add_argument("--per-question", action="store_true", help="also print each question's scores")
-    p.add_argument(
-        "--min",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="fail when any set's own result is below this threshold",
-    )
-    p.set_defaults(func=cmd_eval)
-
-
 def _add_chat_and_verify_parsers(sub, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("chat", parents=[common], help="serve the web chat (Gradio)")
     p.add_argument(
@@ -173,6 +140,18 @@ def _add_chat_and_verify_parsers(sub, common: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="the JSON of 'ask --json', or a conversation downloaded from the chat")
     p.add_argument("--root", help="the directory sources are relative to (env ASSISTANT_ROOT, default .)")
     p.set_defaults(func=cmd_verify)
+
+
+def _add_plugin_commands(sub, common: argparse.ArgumentParser) -> None:
+    """Let installed packages add subcommands (``eval`` and ``bench`` come from ``evaluation`` this way).
+
+    Each entry point in the group ``article_assistant.commands`` names a hook called as
+    ``hook(subparsers, common_parser, settings_from_args)``; the runtime imports none of them by name.
+    """
+    from importlib.metadata import entry_points
+
+    for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name):
+        entry.load()(sub, common, _settings)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -210,18 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_ask)
 
     _add_chat_and_verify_parsers(sub, common)
-    _add_eval_parser(sub, common)
-
-    p = sub.add_parser("bench", parents=[common], help="measure speed, cold start, ingest and scale")
-    p.add_argument("--quick", action="store_true", help="skip the 100k-passage corpus")
-    p.add_argument("--out", default="bench-out", help="directory for JSON and plots")
-    p.add_argument(
-        "--only", help="comma-separated phases: eval,warm,cold,ingest,scale (merged into the JSON)"
-    )
-    p.add_argument("--sizes", help="scale corpus sizes, default 1000,10000,100000")
-    p.add_argument("--markdown", help="where to write the report (default BENCHMARKS.md in the project root)")
-    p.add_argument("--report-only", action="store_true", help="only rewrite the report from OUT/bench.json")
-    p.set_defaults(func=cmd_bench)
+    _add_plugin_commands(sub, common)
     return parser
 
 

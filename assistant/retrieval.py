@@ -258,6 +258,11 @@ class HybridRetriever:
         self._ensure()
         return {h.speaker for h in self._sentences.values() if h.speaker}
 
+    def sentences(self) -> list[Hit]:
+        """Every indexed sentence, in article order (by source, then offset)."""
+        self._ensure()
+        return [self._sentences[i] for i in self._ids]
+
     def statements(self, speaker: str, where: Filter | None = None) -> list[Hit]:
         """The sentences attributed to ``speaker``, in article order."""
         self._ensure()

@@ -26,7 +26,7 @@ from index.splitter import sentence_spans
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-# Calibrated with benchmarks/llm_bench.py on eval/dev.jsonl (see README, "Generated answers").
+# Calibrated with evaluation/llm_bench.py on eval/dev.jsonl (see README, "Generated answers").
 LEXICAL_OK = 0.7  # share of a sentence's content words found in one source sentence: supported outright
 LEXICAL_MIN = 0.4  # below this nothing is supported, however close in meaning
 COSINE_OK = 0.7  # between the two, a paraphrase is supported when the embeddings agree this well
@@ -117,8 +117,9 @@ def lexical_support(claim: str, source: str) -> float:
     return len(claim_tokens & source_tokens) / len(claim_tokens)
 
 
-def _cosine(a: Sequence[float], b: Sequence[float]) -> float:
-    return float(sum(x * y for x, y in zip(a, b, strict=True)))  # the embedder normalises its vectors
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine of two embeddings (their dot product: the embedder normalises its vectors)."""
+    return float(sum(x * y for x, y in zip(a, b, strict=True)))
 
 
 def _best(claim: Claim, spans: Sequence[Span], embedder: Embeddings | None) -> tuple[Span | None, float]:
@@ -134,7 +135,7 @@ def _best(claim: Claim, spans: Sequence[Span], embedder: Embeddings | None) -> t
     close = [s for lex, s in scored if lex >= LEXICAL_MIN]
     vectors = embedder.embed_documents([claim.text] + [s.quote for s in close])  # one batch: one pass
     best_cos, best_span = max(
-        ((_cosine(vectors[0], v), s) for v, s in zip(vectors[1:], close, strict=True)), key=lambda x: x[0]
+        ((cosine(vectors[0], v), s) for v, s in zip(vectors[1:], close, strict=True)), key=lambda x: x[0]
     )
     if best_cos >= COSINE_OK:
         return best_span, best_cos

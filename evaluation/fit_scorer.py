@@ -101,11 +101,11 @@ def collect(
     set_path: str, embedder, index_dir: Path = ROOT / ".index", texts: bool = False
 ) -> list[Question]:
     """Candidates, features and labels for every question of one set (its own index, built if needed)."""
-    from assistant.evalsets import load_set, set_assistant
-    from assistant.evaluate import source_texts
     from assistant.followup import retrieval_query
     from assistant.retrieval import HybridRetriever
     from assistant.settings import Settings
+    from evaluation.evalsets import load_set, set_assistant
+    from evaluation.evaluate import source_texts
 
     base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=index_dir)
     bot = set_assistant(ROOT / set_path, base, embedder=embedder)

@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from evaluation.ui_server import free_port, stop_process  # noqa: F401 - the tests' server helpers
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -83,12 +84,6 @@ def project(tmp_path):
     return project_settings(tmp_path)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def wait_for_http(url: str, proc: subprocess.Popen | None = None, timeout: float = 60.0) -> None:
     """Poll ``url`` until it answers; fail early if ``proc`` died."""
     import urllib.error
@@ -124,13 +119,3 @@ def chroma_server(path: Path, port: int | None = None):
     finally:
         stop_process(proc)
         log.close()
-
-
-def stop_process(proc: subprocess.Popen, timeout: float = 15.0) -> None:
-    """Terminate a server a test started, and kill it if it does not stop in ``timeout`` seconds."""
-    proc.terminate()
-    try:
-        proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.ui_server import serve
 from tests.conftest import ROOT, SEED
-from tests.integration.ui_server import serve
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -160,8 +160,8 @@ def test_sets_side_by_side_each_on_its_own_index(eval_project, tmp_path, embedde
 
 def assert_indexes_apart(project: Path, set_path: Path, embedder) -> None:
     """The set's index is its own (under .index/eval/, its own collection); the project's has only seeds/."""
-    from assistant.evalsets import set_settings
     from assistant.settings import Settings
+    from evaluation.evalsets import set_settings
     from index.store import open_index
 
     base = Settings(root=project, seeds_dir=project / "seeds", index_dir=project / ".index")

@@ -1,11 +1,11 @@
-"""A short run of ``benchmarks/load_test.py`` against the real served app: no errors, exact citations."""
+"""A short run of ``evaluation/load_test.py`` against the real served app: no errors, exact citations."""
 
 from __future__ import annotations
 
 import pytest
 
-from benchmarks.load_test import check_citations, run_load
-from tests.integration.ui_server import serve
+from evaluation.load_test import check_citations, run_load
+from evaluation.ui_server import serve
 
 
 def test_inexact_or_escaping_citations_are_caught(tmp_path):

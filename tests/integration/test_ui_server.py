@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from evaluation.ui_server import serve
 from tests.conftest import load_dev
-from tests.integration.ui_server import serve
 
 pytestmark = pytest.mark.slow
 
@@ -109,8 +109,8 @@ def test_public_address_without_a_password_is_refused(tmp_path):
     import subprocess
     import sys
 
+    from evaluation.ui_server import free_port
     from tests.conftest import ROOT
-    from tests.integration.ui_server import free_port
 
     env = {k: v for k, v in os.environ.items() if k not in ("ASSISTANT_AUTH", "ASSISTANT_AUTH_FILE")}
     env["PYTHONPATH"] = str(ROOT)
@@ -129,7 +129,7 @@ def test_password_when_configured_is_required(tmp_path):
 
     from gradio_client import Client
 
-    from tests.integration.ui_server import serve
+    from evaluation.ui_server import serve
 
     with serve(tmp_path, env={"ASSISTANT_AUTH": "reader:pa:ss"}) as url:  # loopback, as every test serves
         with pytest.raises(urllib.error.HTTPError) as e:

@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from assistant.metrics import (
+from evaluation.metrics import (
     Cited,
     contains,
     failed_thresholds,

@@ -1,4 +1,5 @@
-"""Serve the real chat app in a subprocess on a free loopback port (server, browser and latency tests)."""
+"""Serve the real chat app in a subprocess on a free loopback port, for the load and latency benchmarks and
+the server and browser tests (which import it from here; this module imports nothing from the tests)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.conftest import stop_process
-
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -70,6 +69,16 @@ def serve(project: Path, timeout: float = 240.0, env: dict[str, str] | None = No
     finally:
         stop_process(proc)
         log.close()
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 15.0) -> None:
+    """Terminate a server this process started, and kill it if it does not stop in ``timeout`` seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 def _tail(project: Path) -> str:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
-ARTICLE_QUESTIONS = (
+_ON_TOPIC = (
     "Why did Biden let Ukraine use American weapons?",
     "Which city is Ukraine allowed to defend with American weapons?",
     "How many U.S. officials confirmed the decision?",
@@ -47,7 +47,9 @@ ARTICLE_QUESTIONS = (
     "Who said constant escalation can lead to serious consequences?",
     "What weapons are Ukrainian forces using?",
     "What did Biden give Ukraine the go-ahead for?",
-    # Not in the article: the assistant should refuse these, quickly.
+)
+# Not in the article: the assistant should refuse these, quickly.
+OFF_TOPIC = (
     "What did the German chancellor say about the decision?",
     "How many tanks did Britain send to Ukraine?",
     "What is the population of Tashkent?",
@@ -57,6 +59,7 @@ ARTICLE_QUESTIONS = (
     "What is the weather in Kyiv today?",
     "When will the war end?",
 )
+ARTICLE_QUESTIONS = _ON_TOPIC + OFF_TOPIC
 
 _FORMS = (
     lambda q: q,
@@ -67,14 +70,28 @@ _FORMS = (
 )
 
 
+def _standalone(dev_rows: Sequence[dict]) -> list[str]:
+    return [r["question"] for r in dev_rows if not r.get("history_questions")]
+
+
 def latency_questions(dev_rows: Sequence[dict]) -> list[str]:
     """Distinct questions for warm latency: dev set + ``ARTICLE_QUESTIONS``, each in several forms."""
-    base = [r["question"] for r in dev_rows if not r.get("history_questions")] + list(ARTICLE_QUESTIONS)
+    base = _standalone(dev_rows) + list(ARTICLE_QUESTIONS)
     seen: dict[str, None] = {}
     for form in _FORMS:
         for q in base:
             seen.setdefault(form(q), None)
     return list(seen)
+
+
+def latency_question_counts(dev_rows: Sequence[dict]) -> dict[str, int]:
+    """Where ``latency_questions`` come from, for the report: dev-set and hand-written ones, and the forms."""
+    return {
+        "dev": len(_standalone(dev_rows)),
+        "article": len(ARTICLE_QUESTIONS),
+        "off_topic": len(OFF_TOPIC),
+        "forms": len(_FORMS),
+    }
 
 
 # (fact sentence, question) pairs planted in every synthetic corpus.
@@ -230,6 +247,13 @@ _TEMPLATES = (
 )
 _ACTIONS2 = ("build a new bridge", "extend library hours", "sell the old hospital site", "raise local taxes")
 _WEATHER = ("heavy rain", "strong winds", "clear skies", "light snow", "thunderstorms")
+SENTENCES_PER_PASSAGE = (1, 3)
+# How the synthetic corpus is made, recorded with each scale result so the report states it from the JSON.
+CORPUS_SHAPE = {
+    "templates": len(_TEMPLATES),
+    "planted_facts": len(PLANTED),
+    "sentences_per_passage": list(SENTENCES_PER_PASSAGE),
+}
 
 
 def _sentence(rng: random.Random) -> str:
@@ -259,7 +283,7 @@ def _sentence(rng: random.Random) -> str:
 
 
 def passage(rng: random.Random) -> str:
-    return " ".join(_sentence(rng) for _ in range(rng.randint(1, 3)))
+    return " ".join(_sentence(rng) for _ in range(rng.randint(*SENTENCES_PER_PASSAGE)))
 
 
 def corpus(size: int, seed: int = 13) -> tuple[list[str], dict[int, int]]:

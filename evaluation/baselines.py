@@ -8,7 +8,7 @@
 
 Baselines have no refusal logic and no conversation memory: they answer every question from its own words
 and refuse only when retrieval returns nothing. Their reply is the retrieved text joined. This module does
-not score anything; ``assistant.metrics`` does.
+not score anything; ``evaluation.metrics`` does.
 """
 
 from __future__ import annotations
@@ -124,11 +124,16 @@ class BM25Baseline:
         return _answer(question, cited)
 
 
+# How each baseline is set up; the bench JSON records these beside the numbers they produced.
+CHUNK_RECIPES = (
+    {"chunk_size": 1000, "chunk_overlap": 200, "k": 4},
+    {"chunk_size": 200, "chunk_overlap": 40, "k": 4},
+)
+BM25_K = 3
+
+
 def build_baselines(documents: Sequence[Document], store: IndexStore, embedder: Embeddings) -> list:
     """The three baselines over the same articles, sharing one in-memory Chroma client."""
     client = ephemeral_client()
-    return [
-        ChunkBaseline(documents, embedder, 1000, 200, k=4, client=client),
-        ChunkBaseline(documents, embedder, 200, 40, k=4, client=client),
-        BM25Baseline(store, k=3),
-    ]
+    chunks = [ChunkBaseline(documents, embedder, **recipe, client=client) for recipe in CHUNK_RECIPES]
+    return [*chunks, BM25Baseline(store, k=BM25_K)]

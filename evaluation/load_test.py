@@ -11,7 +11,7 @@ whole load at most ``--deadline`` s. Loopback only: it refuses any other URL. Ex
 inexact citation. Not a timed test: ``tests/integration/test_load.py`` runs a short version and asserts
 correctness only.
 
-    .venv/bin/python benchmarks/load_test.py [--sessions 20] [--questions 10] [--json out.json]
+    .venv/bin/python -m evaluation.load_test [--sessions 20] [--questions 10] [--json out.json]
 """
 
 from __future__ import annotations
@@ -30,8 +30,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 
 @dataclass
@@ -93,6 +91,21 @@ def check_citations(answer: dict, project: Path, texts: dict[str, str]) -> list[
     return bad
 
 
+def _record(
+    result: LoadResult, answer, question: str, tag: str, project: Path, texts: dict[str, str]
+) -> None:
+    """Count one answer to ``question``, and any way it is wrong: malformed, inexact, or uncited."""
+    result.answers += 1
+    if not isinstance(answer, dict) or answer.get("question") != question:
+        result.errors.append(f"{tag}: wrong or malformed answer for {question!r}")
+        return
+    result.refused += bool(answer.get("refused"))
+    result.citations += len(answer.get("citations") or [])
+    result.inexact += check_citations(answer, project, texts)
+    if not answer.get("refused") and not answer.get("citations"):
+        result.inexact.append(f"{tag}: an answer without citations to {question!r}")
+
+
 def run_load(
     url: str,
     project: Path,
@@ -143,15 +156,7 @@ def run_load(
             ms = (time.perf_counter() - t0) * 1000
             with lock:
                 latencies.append(ms)
-                result.answers += 1
-                if not isinstance(answer, dict) or answer.get("question") != question:
-                    result.errors.append(f"session {i} q{j}: wrong or malformed answer for {question!r}")
-                    continue
-                result.refused += bool(answer.get("refused"))
-                result.citations += len(answer.get("citations") or [])
-                result.inexact += check_citations(answer, project, texts)
-                if not answer.get("refused") and not answer.get("citations"):
-                    result.inexact.append(f"session {i} q{j}: an answer without citations to {question!r}")
+                _record(result, answer, question, f"session {i} q{j}", project, texts)
 
     with ThreadPoolExecutor(max_workers=sessions) as ex:
         list(ex.map(session, range(sessions)))
@@ -174,7 +179,7 @@ def main() -> int:
     if not (1 <= args.sessions <= 100 and 1 <= args.questions <= 100):
         parser.error("--sessions and --questions must be 1..100")
 
-    from tests.integration.ui_server import serve
+    from evaluation.ui_server import serve
 
     with tempfile.TemporaryDirectory() as tmp, serve(Path(tmp)) as url:
         project = Path(tmp)
@@ -184,7 +189,14 @@ def main() -> int:
         print(f"error: {line}", file=sys.stderr)
     print(result.summary())
     if args.json:
-        data = {**asdict(result), "ok": result.ok, "date": time.strftime("%Y-%m-%d")}
+        from assistant.ui import CONCURRENCY
+
+        data = {
+            **asdict(result),
+            "ok": result.ok,
+            "date": time.strftime("%Y-%m-%d"),
+            "concurrency": CONCURRENCY,
+        }
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     return 0 if result.ok else 1
 

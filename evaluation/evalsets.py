@@ -1,6 +1,6 @@
 """Question sets for ``article-assistant eval``: reading them, and the index each one is answered from.
 
-A set is JSON Lines, one question a row (see ``assistant.evaluate``). A set whose rows carry ``source`` (a
+A set is JSON Lines, one question a row (see ``evaluation.evaluate``). A set whose rows carry ``source`` (a
 path relative to the set's folder, e.g. ``seeds/rhine.md``) brings its own articles, ``<set folder>/seeds``,
 and is answered from an index of its own, ``<index dir>/eval/<name>`` (Chroma collection ``eval-<name>``),
 built on first use and brought up to date when its articles change. Citations name their ``source``

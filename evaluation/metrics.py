@@ -14,7 +14,7 @@ Refusals are counted both ways: ``answerable_refused`` (answerable questions ref
 questions given the closest passages instead of an answer (``Answer.hedged``), over the questions of a
 pipeline that judges its answers (None for the baselines).
 
-This module reads no files and runs no model; ``assistant.evaluate`` feeds it.
+This module reads no files and runs no model; ``evaluation.evaluate`` feeds it.
 
 >>> gold = locate_gold(["Politico"], {"a.txt": "It was first reported by Politico."})
 >>> gold

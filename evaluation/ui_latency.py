@@ -6,7 +6,7 @@ Timing is taken inside the page (``performance.now()``): the Enter keydown, then
 after the reply's text, and after its final form (sources shown), appear in the DOM. A benchmark to read,
 not a timed test.
 
-    .venv/bin/python benchmarks/ui_latency.py [--questions 10] [--chromium /usr/bin/chromium]
+    .venv/bin/python -m evaluation.ui_latency [--questions 10] [--chromium /usr/bin/chromium]
 """
 
 from __future__ import annotations
@@ -18,10 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from tests.integration.ui_server import serve  # noqa: E402
+from evaluation.ui_server import ROOT, serve
 
 TARGET_FIRST_MS, TARGET_DONE_MS = 300, 500
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

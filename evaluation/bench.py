@@ -4,7 +4,7 @@ Phases (``--only`` picks some, merging into an existing ``bench.json``): ``eval`
 baselines), ``warm`` (embedding, retrieval and ``answer()`` latency over 200+ distinct questions), ``cold``
 (``--help``, ``ask`` and the torch + sentence-transformers import, each in fresh subprocesses, with peak RSS),
 ``ingest`` (``build_index`` vs raw ``SentenceTransformer.encode`` on the same texts), ``scale`` (one
-subprocess per corpus size, see ``assistant.benchscale``). The JSON is saved after every phase. The machine
+subprocess per corpus size, see ``evaluation.benchscale``). The JSON is saved after every phase. The machine
 is shared, so every figure is a median or a ratio of medians.
 """
 
@@ -19,9 +19,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from assistant.metrics import percentile
+from evaluation.metrics import percentile
 
 if TYPE_CHECKING:
     from assistant.core import Assistant
@@ -47,7 +47,7 @@ def _stats(ms: list[float]) -> dict:
 def warm_latency(bot: Assistant, questions: list[str]) -> dict:
     """Per-question latency of the query embedding, retrieval alone and the full answer, each cache-cold."""
     from assistant.core import CANDIDATES
-    from assistant.evaluate import forget_queries
+    from evaluation.evaluate import forget_queries
 
     result = {"questions": len(questions)}
     steps = {
@@ -73,17 +73,25 @@ def warm_latency(bot: Assistant, questions: list[str]) -> dict:
     return result
 
 
-def _timed_child(cmd: list[str], env: dict | None = None) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS (MB) and exit code of one child process."""
+class Child(NamedTuple):
+    """What one timed child process cost and printed."""
+
+    wall_s: float
+    peak_rss_mb: float
+    code: int
+    stdout: str
+
+
+def _timed_child(cmd: list[str], env: dict | None = None) -> Child:
+    """Wall seconds, peak RSS (MB), exit code and standard output of one child process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stdout.close()
-    _timed_child.last_stdout = out.decode("utf-8", "replace")
-    return wall, usage.ru_maxrss / 1024, proc.returncode
+    code = os.waitstatus_to_exitcode(status)
+    return Child(wall, usage.ru_maxrss / 1024, code, out.decode("utf-8", "replace"))
 
 
 def _cli() -> list[str]:
@@ -99,16 +107,16 @@ def cold_start(settings: Settings, runs: int = 3) -> dict:
     """
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     where = ["--seeds", str(settings.seeds_dir), "--index-dir", str(settings.index_dir)]
-    helps = [_timed_child([*_cli(), "--help"], env)[0] for _ in range(runs + 4)]
+    helps = [_timed_child([*_cli(), "--help"], env).wall_s for _ in range(runs + 4)]
     asks, rss, imports = [], [], []
     for _ in range(runs):  # interleaved, so a burst of load from other jobs hits both alike
-        wall, peak, code = _timed_child([*_cli(), "ask", ASK_QUESTION, *where], env)
-        if code != 0:
-            raise RuntimeError(f"article-assistant ask exited {code}")
-        asks.append(wall)
-        rss.append(peak)
-        _timed_child([sys.executable, "-c", IMPORT_SNIPPET], env)
-        imports.append(float(_timed_child.last_stdout.strip().splitlines()[-1]))
+        asked = _timed_child([*_cli(), "ask", ASK_QUESTION, *where], env)
+        if asked.code != 0:
+            raise RuntimeError(f"article-assistant ask exited {asked.code}")
+        asks.append(asked.wall_s)
+        rss.append(asked.peak_rss_mb)
+        imported = _timed_child([sys.executable, "-c", IMPORT_SNIPPET], env)
+        imports.append(float(imported.stdout.strip().splitlines()[-1]))
     ask, imp = statistics.median(asks), statistics.median(imports)
     return {
         "runs": runs,
@@ -124,8 +132,8 @@ def cold_start(settings: Settings, runs: int = 3) -> dict:
 
 def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 2) -> dict:
     """Passages/s of ``build_index`` (split + embed + Chroma writes) vs raw encode of the texts it embeds."""
-    from assistant.benchdata import articles as make_articles
     from assistant.settings import Settings
+    from evaluation.benchdata import articles as make_articles
     from index.build import build_index, split_document
     from index.loader import load_articles
     from index.splitter import SentencePassageSplitter
@@ -177,7 +185,7 @@ def scale(settings: Settings, sizes: list[int]) -> list[dict]:
     for size in sizes:
         with tempfile.TemporaryDirectory(prefix=f"scale-{size}-") as tmp:
             out = Path(tmp) / "result.json"
-            cmd = [sys.executable, "-m", "assistant.benchscale", "--size", str(size)]
+            cmd = [sys.executable, "-m", "evaluation.benchscale", "--size", str(size)]
             cmd += ["--dir", str(Path(tmp) / "chroma"), "--out", str(out), "--model", settings.embed_model]
             subprocess.run(cmd, check=True)
             results.append(json.loads(out.read_text(encoding="utf-8")))
@@ -203,6 +211,14 @@ def machine() -> dict:
     }
 
 
+def eval_method() -> dict:
+    """How the eval phase scores and what its baselines are, for the report's method note."""
+    from evaluation.baselines import BM25_K, CHUNK_RECIPES
+    from evaluation.metrics import MAX_QUOTE
+
+    return {"max_quote": MAX_QUOTE, "chunk_recipes": list(CHUNK_RECIPES), "bm25_k": BM25_K}
+
+
 def _save(data: dict, path: Path, phase: str | None = None) -> None:
     if phase:  # the 1-minute load average as the phase ends: on a shared machine it explains the numbers
         data.setdefault("load_after", {})[phase] = os.getloadavg()[0]
@@ -210,9 +226,9 @@ def _save(data: dict, path: Path, phase: str | None = None) -> None:
 
 
 def main(args, settings: Settings) -> int:
-    from assistant.benchreport import write_report
     from assistant.core import Assistant
-    from assistant.evaluate import DEFAULT_SET, evaluate, load_set
+    from evaluation.benchreport import write_report
+    from evaluation.evaluate import DEFAULT_SET, evaluate, load_set
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -234,13 +250,14 @@ def main(args, settings: Settings) -> int:
         print("bench: eval with baselines", file=sys.stderr)
         results = evaluate(settings, rows, assistant=bot, baselines=True)
         data["eval"] = [{"name": r["name"], "summary": r["summary"]} for r in results]
+        data["eval_method"] = eval_method()
         _save(data, json_path, "eval")
     if "warm" in only:
-        from assistant.benchdata import latency_questions
+        from evaluation.benchdata import latency_question_counts, latency_questions
 
         questions = latency_questions(rows)
         print(f"bench: warm latency over {len(questions)} questions", file=sys.stderr)
-        data["warm"] = warm_latency(bot, questions)
+        data["warm"] = {**warm_latency(bot, questions), "sources": latency_question_counts(rows)}
         _save(data, json_path, "warm")
     if "cold" in only:
         print("bench: cold start (subprocesses)", file=sys.stderr)

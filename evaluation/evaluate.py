@@ -5,9 +5,9 @@ first, in order, as the conversation before ``question``), ``gold`` (substrings 
 it), ``keywords`` (any one should appear in the reply or its quotes) and ``answerable``; optionally
 ``source`` (the article, relative to the set's folder) and ``spans`` (``[start, end]`` offsets of the
 answers in it). With no ``--set`` the command runs ``eval/dev.jsonl`` and the SQuAD 2.0 Rhine set; each set
-is answered from its own index when it brings its own articles (see ``assistant.evalsets``), and every
+is answered from its own index when it brings its own articles (see ``evaluation.evalsets``), and every
 pipeline (ours and, with ``--baselines``, each baseline) runs on that set's index. Scoring lives in
-``assistant.metrics``; this module runs pipelines, prints tables (rich) and writes JSON.
+``evaluation.metrics``; this module runs pipelines, prints tables (rich) and writes JSON.
 """
 
 from __future__ import annotations
@@ -19,8 +19,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assistant.evalsets import DEFAULT_SETS, EvalSetError, check_sources, has_own_articles, load_set, set_name
-from assistant.metrics import (
+from evaluation.evalsets import (
+    DEFAULT_SETS,
+    EvalSetError,
+    check_sources,
+    has_own_articles,
+    load_set,
+    set_name,
+)
+from evaluation.metrics import (
     QUALITY_KEYS,
     REFUSAL_KEYS,
     failed_thresholds,
@@ -122,7 +129,7 @@ def evaluate(
     forget_queries(bot.embedder)
     results = [run_pipeline("ours", lambda q, h: bot.answer(q, h, mode=mode), rows, texts)]
     if baselines:
-        from assistant.baselines import build_baselines
+        from evaluation.baselines import build_baselines
         from index.loader import load_articles
 
         documents = load_articles(settings.seeds_dir, settings.root).documents
@@ -142,7 +149,7 @@ def evaluate_set(
     mode: str | None = None,
 ) -> dict:
     """One set's results, ``{"name", "path", "pipelines"}``, each pipeline on the set's own index."""
-    from assistant.evalsets import set_assistant
+    from evaluation.evalsets import set_assistant
 
     rows = load_set(path) if rows is None else rows
     bot = set_assistant(path, base, embedder, rows=rows)
