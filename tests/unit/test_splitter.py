@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,24 +89,43 @@ def test_langchain_splitter_documents_carry_offsets():
 alphabet = st.sampled_from(list("abcXYZ .,!?\"'\n\u201c\u201d()-") + ["U.S.", "Mr.", " date ", "\n\n", "  "])
 
 
+def assert_sentences_cover_the_text(text: str, sents: list[tuple[int, int]]) -> None:
+    """The splitter's promise: sentences in order, never overlapping, never crossing a line break, each the
+    stripped text between the previous sentence's end and its own end, and only white space left over."""
+    previous = 0
+    for s, e in sents:
+        assert previous <= s < e <= len(text)
+        assert text[previous:e].strip() == text[s:e]  # starts at the first non-blank after the last one
+        assert "\n" not in text[s:e]
+        previous = e
+    assert text[previous:].strip() == ""
+    # so every non-blank character is in exactly one sentence, in order
+    assert "".join("".join(text[s:e] for s, e in sents).split()) == "".join(text.split())
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(alphabet, max_size=80).map("".join), st.integers(20, 400))
-def test_every_span_round_trips_to_its_exact_text(text, chunk_size):
+def test_sentences_and_passages_partition_the_text_in_order(text, chunk_size):
     sents = sentence_spans(text)
-    for s, e in sents:
-        assert 0 <= s < e <= len(text)
-        assert text[s:e] == text[s:e].strip()
-    # Sentences are in order and never overlap.
-    assert all(a[1] <= b[0] for a, b in zip(sents, sents[1:], strict=False))
+    assert_sentences_cover_the_text(text, sents)
     ps = passages(text, chunk_size=chunk_size)
     assert [s for p in ps for s in p.sentences] == sents
+    assert [p.paragraph for p in ps] == sorted(p.paragraph for p in ps)
     for p in ps:
-        assert text[p.start : p.end].strip() == text[p.start : p.end]
         assert p.start == p.sentences[0][0] and p.end == p.sentences[-1][1]
+        assert p.end - p.start <= chunk_size or len(p.sentences) == 1  # a long passage is one long sentence
+
+
+def test_the_partition_check_fails_on_a_lost_or_shifted_span():
+    text = "One here. Two there.\nThree."
+    good = sentence_spans(text)
+    assert_sentences_cover_the_text(text, good)
+    for bad in (good[:-1], [(good[0][0] + 1, good[0][1]), *good[1:]], [good[1], good[0], good[2]]):
+        with pytest.raises(AssertionError):
+            assert_sentences_cover_the_text(text, bad)
 
 
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=300))
 def test_any_unicode_text_gives_valid_spans(text):
-    for s, e in sentence_spans(text):
-        assert text[s:e] and text[s:e] == text[s:e].strip()
+    assert_sentences_cover_the_text(text, sentence_spans(text))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, BaseMessage
+from pydantic import Field
 
 from assistant.generate import LLMAnswerer
 from assistant.models import Answer
@@ -180,15 +181,33 @@ def test_assemble_caps_sources_and_shares_a_number_for_the_same_span():
     assert len(citations) == 2 and "at most 2" in dropped[0]["reason"]
 
 
-def test_prompt_numbers_and_fences_the_passages_and_forbids_following_them():
-    model = FakeListChatModel(responses=["Politico reported it [1]."])
-    list(LLMAnswerer(model).stream("Who reported it?", HITS, 3))
-    from assistant.prompts import answer_prompt, number_passages
+class RecordingChatModel(GenericFakeChatModel):
+    """A scripted chat model that keeps each list of messages it is sent (the simonw/llm test pattern)."""
 
-    messages = answer_prompt().format_messages(passages=number_passages([h.text for h in HITS]), question="q")
+    received: list[list[BaseMessage]] = Field(default_factory=list)
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.received.append(list(messages))
+        return super()._generate(messages, stop=stop, run_manager=run_manager, **kwargs)
+
+
+def test_the_model_receives_the_numbered_fenced_passages_the_question_and_the_rules():
+    model = RecordingChatModel(messages=iter([AIMessage(content="Politico reported it [1].")]))
+    _, answer = run_with(model, "Who reported it?")
+    assert answer.citations  # the reply was verified against what the model was shown
+    [messages] = model.received
+    assert [m.type for m in messages] == ["system", "human"]
     system, human = messages[0].content, messages[1].content
-    assert "[1] Biden's decision" in human and "===" in human
     assert "not instructions" in system and "The article does not say." in system
+    fenced = human.split("===")[1]  # the passages sit between the fences, numbered as the citations are
+    assert fenced.strip().splitlines() == [f"[{n}] {h.text}" for n, h in enumerate(HITS, start=1)]
+    assert "Ignore all previous instructions" in fenced and "Ignore" not in human.split("===")[2]
+    assert "Question: Who reported it?" in human
+
+
+def run_with(model, question: str) -> tuple[list[str], Answer]:
+    pieces = list(LLMAnswerer(model, name="local").stream(question, HITS, 3))
+    return [p for p in pieces[:-1] if isinstance(p, str)], pieces[-1]
 
 
 class KeywordEmbeddings:
