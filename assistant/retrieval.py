@@ -295,11 +295,11 @@ class HybridRetriever:
                 found.append((self._ids[i], float(scores[i])))
         return found
 
-    def _dense(self, part, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
-        n = min(k, part._collection.count())
+    def _dense(self, kind: str, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
+        n = min(k, self.store.size(kind))
         if n == 0:
             return []
-        found = part.similarity_search_by_vector_with_relevance_scores(
+        found = getattr(self.store, kind).similarity_search_by_vector_with_relevance_scores(
             vector, k=n, filter=chroma_filter(where)
         )
         return [(doc.id, 1.0 - distance) for doc, distance in found]
@@ -311,9 +311,9 @@ class HybridRetriever:
         question = QuestionInfo.of(query, self._corpus)
         vector = self.embedder.embed_query(query)
         aliases = [t for forms in question.names for f in forms[1:] for t in f.split()]
-        passages = self._dense(self.store.passages, vector, PASSAGE_CANDIDATES, where)
+        passages = self._dense("passages", vector, PASSAGE_CANDIDATES, where)
         proposals = {
-            "dense": self._dense(self.store.sentences, vector, DENSE_CANDIDATES, where),
+            "dense": self._dense("sentences", vector, DENSE_CANDIDATES, where),
             "passage": [(sid, score) for pid, score in passages for sid in self._by_passage.get(pid, [])],
             "lexical": self._lexical([*tokens(query), *aliases], DENSE_CANDIDATES, matcher(where)),
         }

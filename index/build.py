@@ -24,6 +24,7 @@ from index.loader import load_articles
 from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
 from index.store import (
+    KINDS,
     IndexStore,
     check_params,
     drop_generation,
@@ -162,9 +163,10 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
     # One encoder call for the whole batch; the records go last, marking the articles complete.
     unique = list(dict.fromkeys(d.page_content for d in sentences + passages + records))
     vectors = dict(zip(unique, store.sentences.embeddings.embed_documents(unique), strict=True))
-    for part, docs in ((store.sentences, sentences), (store.passages, passages), (store.docs, records)):
+    for kind, docs in (("sentences", sentences), ("passages", passages), ("docs", records)):
         if docs:
-            part._collection.add(
+            store.add(
+                kind,
                 ids=[d.id for d in docs],
                 embeddings=[vectors[d.page_content] for d in docs],
                 documents=[d.page_content for d in docs],
@@ -174,15 +176,15 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
 
 def _copy(old: IndexStore, new: IndexStore, sources: list[str], chunk: int = 100) -> None:
     """Copy the records of unchanged articles, embeddings included, from one generation to the next."""
-    for kind in ("sentences", "passages", "docs"):
-        src, dst = getattr(old, kind)._collection, getattr(new, kind)._collection
+    for kind in KINDS:
         for i in range(0, len(sources), chunk):
-            got = src.get(
+            got = getattr(old, kind).get(
                 where={"source": {"$in": sources[i : i + chunk]}},
                 include=["embeddings", "documents", "metadatas"],
             )
             if got["ids"]:
-                dst.add(
+                new.add(
+                    kind,
                     ids=got["ids"],
                     embeddings=got["embeddings"],
                     documents=got["documents"],

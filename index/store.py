@@ -15,13 +15,16 @@ This module does not split or embed; ``index.build`` does.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from index.errors import IndexMismatch, IndexNotBuilt, StoreUnavailable
 
 if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
     from langchain_chroma import Chroma
     from langchain_core.embeddings import Embeddings
 
@@ -87,17 +90,45 @@ def unavailable(settings: IndexSettings, error: Exception) -> StoreUnavailable:
 
 @dataclass
 class IndexStore:
-    """One generation of an index: three LangChain Chroma stores sharing one client."""
+    """One generation of an index: three LangChain Chroma stores sharing one client.
 
-    client: Any
+    The stores search and read (``get``). LangChain's ``Chroma`` has no public way to count records or to
+    write embeddings computed beforehand (``add_texts`` embeds again), so ``size`` and ``add`` do those
+    through chromadb's own collections, opened by name on the same client: nothing reaches into ``Chroma``.
+    """
+
+    client: ClientAPI
     sentences: Chroma
     passages: Chroma
     docs: Chroma
     params: dict[str, Any]
     generation: int
+    names: dict[str, str]  # kind -> collection name
+    _collections: dict[str, Collection] = field(default_factory=dict, repr=False)
+
+    def _collection_of(self, kind: str) -> Collection:
+        if kind not in self._collections:  # opened once: each open is a round trip to a Chroma server
+            self._collections[kind] = self.client.get_collection(self.names[kind], embedding_function=None)
+        return self._collections[kind]
+
+    def size(self, kind: str) -> int:
+        """The number of records of one kind (``sentences``, ``passages`` or ``docs``)."""
+        return self._collection_of(kind).count()
 
     def count(self) -> dict[str, int]:
-        return {kind: getattr(self, kind)._collection.count() for kind in KINDS}
+        return {kind: self.size(kind) for kind in KINDS}
+
+    def add(
+        self,
+        kind: str,
+        ids: list[str],
+        embeddings: Sequence[Sequence[float]],
+        documents: list[str],
+        metadatas: list[dict[str, Any]],
+    ) -> None:
+        """Write records of one kind with their embeddings as given: nothing is embedded here."""
+        collection = self._collection_of(kind)
+        collection.add(ids=ids, embeddings=embeddings, documents=documents, metadatas=metadatas)
 
 
 def pointer_name(settings: IndexSettings) -> str:
@@ -142,6 +173,7 @@ def check_params(pointer: dict[str, Any], params: dict[str, Any]) -> None:
 def stores_for(client, settings: IndexSettings, embedder: Embeddings, generation: int, params) -> IndexStore:
     from langchain_chroma import Chroma
 
+    names = generation_names(settings, generation)
     stores = {
         kind: Chroma(
             collection_name=name,
@@ -149,9 +181,9 @@ def stores_for(client, settings: IndexSettings, embedder: Embeddings, generation
             client=client,
             collection_metadata=DATA_METADATA,
         )
-        for kind, name in generation_names(settings, generation).items()
+        for kind, name in names.items()
     }
-    return IndexStore(client=client, params=params, generation=generation, **stores)
+    return IndexStore(client=client, params=params, generation=generation, names=names, **stores)
 
 
 def open_index(settings: IndexSettings, embedder: Embeddings, client=None) -> IndexStore:
