@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,6 @@ from tests.conftest import ROOT, SEED
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert('pwned')</script>"
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -34,22 +31,6 @@ def two_articles(tmp_path_factory):
     shutil.copy(ROOT / "tests" / "fixtures" / "newsroom" / "bridge.txt", project / "seeds" / "bridge.txt")
     with serve(project) as url:
         yield url, project
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
-        if os.environ.get("CI"):
-            pytest.fail(f"no Chromium at {CHROMIUM} — run: apt-get install chromium")
-        pytest.skip(f"no Chromium at {CHROMIUM} — run: apt-get install chromium (.ci/run does)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

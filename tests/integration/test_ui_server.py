@@ -135,6 +135,14 @@ def test_password_when_configured_is_required(tmp_path):
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(url + "config", timeout=5)
         assert e.value.code == 401
+        upload = urllib.request.Request(  # adding an article needs the login too
+            url + "gradio_api/upload",
+            data=b"--b\r\nContent-Disposition: form-data; name=files; filename=a.txt\r\n\r\nA.\r\n--b--\r\n",
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(upload, timeout=5)
+        assert e.value.code == 401
         with pytest.raises(ValueError, match="Could not login"):  # Gradio 6 answers 400 to a wrong password
             Client(url, verbose=False, auth=("reader", "wrong"))
         client = Client(url, verbose=False, auth=("reader", "pa:ss"))
