@@ -35,6 +35,7 @@ from assistant.ui_render import (
 )
 from assistant.ui_session import STORAGE_KEY, ReceiptFiles, restore
 from assistant.ui_uploads import panel, wire
+from assistant.uploads import MAX_BYTES
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -48,6 +49,7 @@ EXAMPLES = (
 )
 SHOWN_CHARS = 300  # how much of a rejected over-long question the chat repeats back
 CONCURRENCY = 8
+UPLOAD_CEILING = 4 * MAX_BYTES
 
 
 ALL_ARTICLES = "All articles"
@@ -240,13 +242,14 @@ def create_app(assistant: Assistant, source: str = "") -> gr.Blocks:
 
 
 def launch_options() -> dict:
-    """Theme and CSS (Gradio 6 takes them at launch); system fonts, so the page fetches no web fonts."""
+    """Theme, CSS and the upload ceiling (Gradio 6 takes them at launch); system fonts, no web fonts."""
     import gradio as gr
 
     theme = gr.themes.Default(
         font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
     )
-    return {"theme": theme, "css": CSS}
+    # Gradio refuses bigger uploads before they reach the disk; up to this size the panel says why in a line.
+    return {"theme": theme, "css": CSS, "max_file_size": UPLOAD_CEILING}
 
 
 def launch(

@@ -95,6 +95,26 @@ def test_server_is_local_and_quiet(server):
     assert not config.get("share_url")
 
 
+def test_uploads_over_the_ceiling_are_refused_before_they_reach_the_disk(server, project):
+    import urllib.error
+
+    from assistant.ui import UPLOAD_CEILING
+
+    def upload(size: int) -> int:
+        body = b"--b\r\nContent-Disposition: form-data; name=files; filename=a.txt\r\n\r\n"
+        body += b"a" * size + b"\r\n--b--\r\n"
+        headers = {"Content-Type": "multipart/form-data; boundary=b"}
+        request = urllib.request.Request(server + "gradio_api/upload", data=body, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    assert (upload(10), upload(UPLOAD_CEILING + 1)) == (200, 413)
+    assert not (project / "seeds" / "uploads").exists()  # Gradio's upload alone adds no article
+
+
 def test_concurrent_requests_all_answer(client):
     questions = ["Who first reported the decision?", "Where was Putin when he talked about escalation?"] * 3
     jobs = [client.submit(q, "[]", 0, api_name="/ask") for q in questions]
