@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from assistant import answertype
+from assistant.answerers import Answerer
 from assistant.models import Answer, Citation
 from assistant.retrieval import Hit
 from assistant.scorer import sigmoid
@@ -94,13 +95,13 @@ def hedge(question: str, hits: Sequence[Hit], n_sources: int, confidence: float)
         yield piece
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(Answerer):
     """Composes a reply from the selected sentences; streams it sentence by sentence."""
 
     name = "extractive"
 
     def stream(
-        self, question: str, hits: Sequence[Hit], n_sources: int, history=None
+        self, question: str, hits: Sequence[Hit], n_sources: int, history: Sequence[dict] | None = None
     ) -> Iterator[str | Answer]:
         chosen, related = select(hits, n_sources)
         citations = [citation(n, hit, question) for n, hit in enumerate([*chosen, *related], start=1)]

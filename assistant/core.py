@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from assistant.compose import ExtractiveAnswerer, hedge, listing, period_head, refusal, statements_head
 from assistant.dates import only_period, question_period, without_period
 from assistant.errors import AssistantError, BadQuestion, IndexNotBuilt
-from assistant.followup import retrieval_query
 from assistant.models import Answer
 from assistant.receipts import stamp
 from assistant.refusal import judge
@@ -25,8 +24,10 @@ from assistant.settings import Settings
 from assistant.speech import asked_speaker
 
 if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
     from langchain_core.embeddings import Embeddings
 
+    from assistant.answerers import Answerer
     from assistant.retrieval import HybridRetriever
     from index.build import BuildReport
     from index.store import IndexStore
@@ -83,8 +84,8 @@ class Assistant:
         *,
         store: IndexStore | None = None,
         embedder: Embeddings | None = None,
-        answerer=None,
-        client=None,
+        answerer: Answerer | None = None,
+        client: ClientAPI | None = None,
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
@@ -93,8 +94,8 @@ class Assistant:
         self._client = client
         self._retriever: HybridRetriever | None = None
         self._checked_at = time.monotonic()
-        self.answerer = answerer or ExtractiveAnswerer()
-        self._answerers: dict = {}
+        self.answerer: Answerer = answerer or ExtractiveAnswerer()
+        self._answerers: dict[str, Answerer] = {}
         self._articles: tuple[int, list[dict]] | None = None  # (generation, article records)
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
@@ -171,12 +172,12 @@ class Assistant:
                     self._retriever.refresh()
         return self._retriever
 
-    def answerer_for(self, mode: str | None = None):
+    def answerer_for(self, mode: str | None = None) -> Answerer:
         """The answerer for an answer mode; the extractive one is the default and the fallback."""
         mode = mode or self.settings.llm
         if mode not in ANSWER_MODES:
             raise BadQuestion(f"unknown answer mode {mode!r} — use one of: {', '.join(ANSWER_MODES)}")
-        if mode == "extractive" or mode == getattr(self.answerer, "name", None):
+        if mode == "extractive" or mode == self.answerer.name:
             return self.answerer
         with self._lock:
             if mode not in self._answerers:  # one per mode: a local model loads once
@@ -268,14 +269,13 @@ class Assistant:
                 yield from self._period_answer(question, where)
                 return
             question = without_period(question)
-        rewrite = getattr(answerer, "rewrite", None)  # an LLM answerer may rewrite follow-ups itself
-        query = rewrite(question, history) if rewrite else retrieval_query(question, history)
+        query = answerer.rewrite(question, history)  # an LLM answerer may rewrite follow-ups itself
         retriever, ranking = self._search(query, where)
         scorer = retriever.scorer
-        verdict = judge(ranking, scorer.refuse_below, scorer.hedge_below, question)
+        decision = judge(ranking, scorer.refuse_below, scorer.hedge_below, question)
         hits = scorer.worth_showing(ranking.hits)
-        if verdict.refused:
-            result = refusal(question, verdict.reason, verdict.confidence)
+        if decision.refused:
+            result = refusal(question, decision.reason, decision.confidence)
             result.retrieval_query = query
             yield result.text
             yield result
@@ -287,14 +287,14 @@ class Assistant:
                 pieces = listing(asked, statements_head(speaker, len(statements)), statements)
             else:
                 hits = [h for h in hits if h.speaker == speaker] or hits
-        if pieces is None and verdict.outcome == "hedge":
-            pieces = hedge(question, hits, n_sources, verdict.confidence)
+        if pieces is None and decision.outcome == "hedge":
+            pieces = hedge(question, hits, n_sources, decision.confidence)
         if pieces is None:
             pieces = answerer.stream(question, hits, n_sources, history=history)
         for piece in pieces:
             if isinstance(piece, Answer):
                 piece.retrieval_query = query
-                piece.confidence = verdict.confidence
+                piece.confidence = decision.confidence
             yield piece
 
     def _period_answer(self, question: str, where: dict) -> Iterator[str | Answer]:

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from assistant.answerers import Answerer
 from assistant.compose import ExtractiveAnswerer
 from assistant.errors import BackendError
 from assistant.followup import is_followup, retrieval_query
@@ -37,7 +38,7 @@ def _text(content) -> str:
     return "".join(p.get("text", "") if isinstance(p, dict) else str(p) for p in content or [])
 
 
-class LLMAnswerer:
+class LLMAnswerer(Answerer):
     """Answers with ``chat_model``; ``embedder`` (optional) lets verification accept close paraphrases."""
 
     def __init__(
@@ -82,7 +83,7 @@ class LLMAnswerer:
         return self._rewrites[key]
 
     def stream(
-        self, question: str, hits: Sequence[Hit], n_sources: int, history=None
+        self, question: str, hits: Sequence[Hit], n_sources: int, history: Sequence[dict] | None = None
     ) -> Iterator[str | Answer]:
         passages = list(hits[: max(n_sources, self.max_passages)])
         asked = self.rewrite(question, history) if history else question

@@ -19,7 +19,9 @@ from assistant.retrieval import Ranking
 
 
 @dataclass(frozen=True)
-class Verdict:
+class Decision:
+    """What to do with a question: answer it, hedge, or refuse; and why, when it is not an answer."""
+
     outcome: str  # "answer", "hedge" or "refuse"
     confidence: float
     reason: str = ""
@@ -29,20 +31,20 @@ class Verdict:
         return self.outcome == "refuse"
 
 
-def judge(ranking: Ranking, refuse_below: float, hedge_below: float, question: str = "") -> Verdict:
+def judge(ranking: Ranking, refuse_below: float, hedge_below: float, question: str = "") -> Decision:
     """The outcome for ``ranking`` under the fitted thresholds, with a reason for the reader when it is not
     an answer."""
     if not ranking.hits:
-        return Verdict("refuse", 0.0, "nothing is indexed that matches")
+        return Decision("refuse", 0.0, "nothing is indexed that matches")
     confidence = ranking.confidence
     if confidence >= hedge_below:
-        return Verdict("answer", confidence)
+        return Decision("answer", confidence)
     missing = _unknown_names(question, ranking)
     if missing:
         reason = f"the articles do not mention {', '.join(missing)}"
     else:
         reason = f"no passage clearly answers it (confidence {confidence:.2f})"
-    return Verdict("refuse" if confidence < refuse_below else "hedge", confidence, reason)
+    return Decision("refuse" if confidence < refuse_below else "hedge", confidence, reason)
 
 
 def _unknown_names(question: str, ranking: Ranking) -> list[str]:

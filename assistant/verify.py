@@ -49,6 +49,8 @@ class Claim:
 
 @dataclass
 class Span:
+    """A sentence of a hit as exact offsets into the hit's source file."""
+
     hit: Hit
     start: int
     end: int
@@ -59,7 +61,9 @@ class Span:
 
 
 @dataclass
-class Verdict:
+class ClaimVerdict:
+    """Whether one claim of a reply is supported: by which span, how well, or why it was dropped."""
+
     claim: Claim
     span: Span | None = None
     score: float = 0.0
@@ -142,7 +146,7 @@ def _best(claim: Claim, spans: Sequence[Span], embedder: Embeddings | None) -> t
     return None, lexical
 
 
-def verify(reply: str, hits: Sequence[Hit], embedder: Embeddings | None = None) -> list[Verdict]:
+def verify(reply: str, hits: Sequence[Hit], embedder: Embeddings | None = None) -> list[ClaimVerdict]:
     """A verdict for each sentence of ``reply``, whose ``[n]`` refer to ``hits`` (``[1]`` is ``hits[0]``)."""
     usable = {
         n: [s for s in candidate_spans(h) if not looks_like_instruction(s.quote)]
@@ -150,7 +154,7 @@ def verify(reply: str, hits: Sequence[Hit], embedder: Embeddings | None = None) 
     }
     verdicts = []
     for claim in split_claims(reply):
-        verdict = Verdict(claim)
+        verdict = ClaimVerdict(claim)
         valid = [n for n in dict.fromkeys(claim.markers) if n in usable]
         invented = [n for n in claim.markers if n not in usable]
         if REFUSAL.rstrip(".").lower() in claim.text.lower():
@@ -181,7 +185,7 @@ def _why_unsupported(claim, valid, hits, usable, embedder) -> str:
 
 
 def assemble(
-    verdicts: Sequence[Verdict], max_sources: int | None = None
+    verdicts: Sequence[ClaimVerdict], max_sources: int | None = None
 ) -> tuple[str, list[Citation], list[dict]]:
     """The verified reply: kept sentences with renumbered markers, their citations in marker order, and
     the dropped sentences with their reasons. At most ``max_sources`` distinct spans are cited."""

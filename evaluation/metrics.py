@@ -32,7 +32,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 MAX_QUOTE = 400
-Span = tuple[str, int, int]  # (source, start, end)
+GoldSpan = tuple[str, int, int]  # (source, start, end)
 
 # Metric keys a --min threshold may name, and whether bigger is better (latency: smaller is).
 QUALITY_KEYS = (
@@ -62,9 +62,9 @@ class Cited:
     quote: str
 
 
-def locate_gold(gold: Iterable[str], texts: Mapping[str, str]) -> list[Span]:
+def locate_gold(gold: Iterable[str], texts: Mapping[str, str]) -> list[GoldSpan]:
     """Every occurrence of every gold substring in every source text, as ``(source, start, end)``."""
-    spans: list[Span] = []
+    spans: list[GoldSpan] = []
     for needle in gold:
         if not needle:
             continue
@@ -76,17 +76,17 @@ def locate_gold(gold: Iterable[str], texts: Mapping[str, str]) -> list[Span]:
     return sorted(set(spans))
 
 
-def overlaps(c: Cited, span: Span) -> bool:
+def overlaps(c: Cited, span: GoldSpan) -> bool:
     source, start, end = span
     return c.source == source and c.start < end and start < c.end
 
 
-def contains(c: Cited, span: Span) -> bool:
+def contains(c: Cited, span: GoldSpan) -> bool:
     source, start, end = span
     return c.source == source and c.start <= start and end <= c.end
 
 
-def row_spans(row: Mapping) -> list[Span]:
+def row_spans(row: Mapping) -> list[GoldSpan]:
     """A row's own gold spans, ``(row["source"], start, end)`` for each of its ``spans``; [] without."""
     source = row.get("source")
     if not row.get("spans") or not isinstance(source, str):
@@ -94,14 +94,14 @@ def row_spans(row: Mapping) -> list[Span]:
     return sorted({(source, int(start), int(end)) for start, end in row["spans"]})
 
 
-def relevant(c: Cited, gold: Sequence[Span], max_quote: int = MAX_QUOTE, contain: bool = False) -> bool:
+def relevant(c: Cited, gold: Sequence[GoldSpan], max_quote: int = MAX_QUOTE, contain: bool = False) -> bool:
     """True when the citation is short enough to count and overlaps (``contain``: contains) a gold span."""
     match = contains if contain else overlaps
     return len(c.quote) <= max_quote and any(match(c, g) for g in gold)
 
 
 def first_relevant_rank(
-    citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE, contain: bool = False
+    citations: Sequence[Cited], gold: Sequence[GoldSpan], max_quote: int = MAX_QUOTE, contain: bool = False
 ) -> int:
     """1-based rank of the first relevant citation, 0 when there is none."""
     for rank, c in enumerate(citations, start=1):
@@ -119,7 +119,7 @@ def reciprocal_rank(rank: int) -> float:
 
 
 def precision(
-    citations: Sequence[Cited], gold: Sequence[Span], max_quote: int = MAX_QUOTE, contain: bool = False
+    citations: Sequence[Cited], gold: Sequence[GoldSpan], max_quote: int = MAX_QUOTE, contain: bool = False
 ) -> float | None:
     """Share of citations that are relevant; None when there are no citations (nothing to judge)."""
     if not citations:
@@ -151,7 +151,7 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
 
 
-def gold_for(row: Mapping, texts: Mapping[str, str]) -> tuple[list[Span], bool]:
+def gold_for(row: Mapping, texts: Mapping[str, str]) -> tuple[list[GoldSpan], bool]:
     """A row's gold spans and whether a citation must contain them (``spans`` rows) or only overlap."""
     own = row_spans(row)
     if own:  # offsets outside the text cannot be cited: leave them out, so a bad row shows as gold not found

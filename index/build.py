@@ -38,6 +38,7 @@ from index.store import (
 )
 
 if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
     from langchain_core.embeddings import Embeddings
 
     from index.settings import IndexSettings
@@ -204,7 +205,7 @@ def _progress(total: int, enabled: bool):
 
 
 def _committed_docs(
-    client, settings: IndexSettings, embedder: Embeddings, rebuild: bool
+    client: ClientAPI, settings: IndexSettings, embedder: Embeddings, rebuild: bool
 ) -> IndexStore | None:
     """The generation in service, or None for a first build or a rebuild."""
     if rebuild:
@@ -217,7 +218,7 @@ def _committed_docs(
     return stores_for(client, settings, embedder, int(pointer["generation"]), pointer)
 
 
-def _client_for_build(settings: IndexSettings, rebuild: bool):
+def _client_for_build(settings: IndexSettings, rebuild: bool) -> ClientAPI:
     """A client to build with; ``rebuild`` moves an unreadable embedded index aside (kept, not deleted)."""
     try:
         return make_client(settings, create=True)
@@ -236,7 +237,7 @@ def _client_for_build(settings: IndexSettings, rebuild: bool):
 def build_index(
     settings: IndexSettings,
     embedder: Embeddings,
-    client=None,
+    client: ClientAPI | None = None,
     rebuild: bool = False,
     progress: bool = True,
 ) -> BuildReport:

@@ -45,7 +45,7 @@ def index_params(settings: IndexSettings, embedder: Embeddings) -> dict[str, Any
     }
 
 
-def make_client(settings: IndexSettings, create: bool = False):
+def make_client(settings: IndexSettings, create: bool = False) -> ClientAPI:
     """A Chroma client for the settings: HttpClient when ``chroma_url`` is set, else PersistentClient."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
@@ -139,7 +139,7 @@ def generation_names(settings: IndexSettings, generation: int) -> dict[str, str]
     return {kind: f"{settings.collection}-g{generation}-{kind}" for kind in KINDS}
 
 
-def get_collection(client, name: str):
+def get_collection(client: ClientAPI, name: str):
     """The collection, or None when it does not exist."""
     from chromadb.errors import NotFoundError
 
@@ -153,7 +153,7 @@ def get_collection(client, name: str):
         raise
 
 
-def read_pointer(client, settings: IndexSettings) -> dict[str, Any] | None:
+def read_pointer(client: ClientAPI, settings: IndexSettings) -> dict[str, Any] | None:
     """The pointer's metadata (parameters and ``generation``), or None when no index was ever built."""
     pointer = get_collection(client, pointer_name(settings))
     return dict(pointer.metadata or {}) if pointer is not None else None
@@ -170,7 +170,9 @@ def check_params(pointer: dict[str, Any], params: dict[str, Any]) -> None:
         )
 
 
-def stores_for(client, settings: IndexSettings, embedder: Embeddings, generation: int, params) -> IndexStore:
+def stores_for(
+    client: ClientAPI, settings: IndexSettings, embedder: Embeddings, generation: int, params
+) -> IndexStore:
     from langchain_chroma import Chroma
 
     names = generation_names(settings, generation)
@@ -186,7 +188,7 @@ def stores_for(client, settings: IndexSettings, embedder: Embeddings, generation
     return IndexStore(client=client, params=params, generation=generation, names=names, **stores)
 
 
-def open_index(settings: IndexSettings, embedder: Embeddings, client=None) -> IndexStore:
+def open_index(settings: IndexSettings, embedder: Embeddings, client: ClientAPI | None = None) -> IndexStore:
     """Open the generation in service; raise IndexNotBuilt or IndexMismatch (naming the fix) otherwise."""
     client = client if client is not None else make_client(settings)
     try:
@@ -203,26 +205,26 @@ def open_index(settings: IndexSettings, embedder: Embeddings, client=None) -> In
     return stores_for(client, settings, embedder, int(pointer["generation"]), params)
 
 
-def generations_present(client, settings: IndexSettings) -> set[int]:
+def generations_present(client: ClientAPI, settings: IndexSettings) -> set[int]:
     """Generations that have at least one collection in the store (in service, stale or half-built)."""
     pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)-(?:{'|'.join(KINDS)})$")
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
     return {int(m.group(1)) for name in names if (m := pattern.match(name))}
 
 
-def drop_generation(client, settings: IndexSettings, generation: int) -> None:
+def drop_generation(client: ClientAPI, settings: IndexSettings, generation: int) -> None:
     for name in generation_names(settings, generation).values():
         if get_collection(client, name) is not None:
             client.delete_collection(name)
 
 
-def publish(client, settings: IndexSettings, params: dict[str, Any], generation: int) -> None:
+def publish(client: ClientAPI, settings: IndexSettings, params: dict[str, Any], generation: int) -> None:
     """Put ``generation`` in service: one metadata update of the pointer collection."""
     pointer = client.get_or_create_collection(pointer_name(settings), embedding_function=None)
     pointer.modify(metadata={**params, "generation": generation})
 
 
-def drop_index(client, settings: IndexSettings) -> None:
+def drop_index(client: ClientAPI, settings: IndexSettings) -> None:
     """Remove every collection of the index (for ``index --rebuild``)."""
     for generation in generations_present(client, settings):
         drop_generation(client, settings, generation)
