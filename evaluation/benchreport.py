@@ -1,4 +1,4 @@
-"""Turn ``bench.json`` into PNG plots (matplotlib, Agg) and the ``BENCHMARKS.md`` tables.
+"""Turn ``bench.json`` into the ``BENCHMARKS.md`` tables, with the plots of ``evaluation.benchplots``.
 
 Every measured number and every count in the Markdown comes from the JSON (each phase records how it was
 run beside its results; a note that an older JSON lacks is left out, not filled in), every target from
@@ -9,10 +9,10 @@ Plots are written under the bench output directory and copied to ``docs/bench/``
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
+from evaluation.benchplots import plots
 from evaluation.metrics import QUALITY_KEYS
 
 # The issue's targets: the cold-start table's target column, the warm and ingest verdicts, the warm plot.
@@ -53,75 +53,6 @@ def _load(data: dict, phase: str) -> list[str]:
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(r) + " |" for r in rows]
-
-
-def plots(data: dict, out: Path) -> list[Path]:
-    """Latency vs corpus size, ingest throughput vs the raw encoder, and warm latency; the PNG paths."""
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    try:
-        import matplotlib
-    except ImportError as e:
-        from assistant.errors import AssistantError
-
-        raise AssistantError(
-            "bench plots need matplotlib — run: pip install 'article-assistant[bench]'"
-        ) from e
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    written = []
-    for phase, name, draw in (
-        ("scale", "latency_vs_corpus_size", _plot_scale),
-        ("ingest", "throughput_vs_raw_encoder", _plot_ingest),
-        ("warm", "warm_latency", _plot_warm),
-    ):
-        if data.get(phase):
-            fig, ax = plt.subplots(figsize=(6, 4) if phase == "scale" else (5, 3.5))
-            draw(ax, data[phase])
-            fig.tight_layout()
-            written.append(out / f"{name}.png")
-            fig.savefig(written[-1], dpi=110)
-            plt.close(fig)
-    return written
-
-
-def _plot_scale(ax, scale: list[dict]) -> None:
-    sizes = [s["passages"] for s in scale]
-    for key, label, style in (
-        ("query_p50_ms", "query p50 (embed + search)", "o-"),
-        ("query_p99_ms", "query p99 (embed + search)", "o--"),
-        ("search_p50_ms", "Chroma search p50", "s-"),
-        ("search_p99_ms", "Chroma search p99", "s--"),
-    ):
-        ax.plot(sizes, [s[key] for s in scale], style, label=label)
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel("passages in the collection")
-    ax.set_ylabel("ms per query")
-    ax.set_title("Query latency vs corpus size")
-    ax.grid(True, alpha=0.3)
-    ax.legend(fontsize=8)
-
-
-def _plot_ingest(ax, ing: dict) -> None:
-    bars = ax.bar(["raw encode", "build_index"], [ing["raw_passages_per_s"], ing["build_passages_per_s"]])
-    ax.bar_label(bars, fmt="%.1f")
-    ax.set_ylabel("passages / s")
-    ax.set_title(f"Ingest throughput: build_index = {ing['ratio']:.0%} of raw encode")
-
-
-def _plot_warm(ax, warm: dict) -> None:
-    names = ["embed", "retrieval", "answer"]
-    xs = range(len(names))
-    ax.bar([x - 0.2 for x in xs], [warm[n]["p50_ms"] for n in names], width=0.4, label="p50")
-    ax.bar([x + 0.2 for x in xs], [warm[n]["p99_ms"] for n in names], width=0.4, label="p99")
-    ax.set_xticks(list(xs), names)
-    ax.axhline(TARGETS["answer_p50_ms"], color="grey", ls=":", lw=1)  # the answer() targets
-    ax.axhline(TARGETS["answer_p99_ms"], color="grey", ls="--", lw=1)
-    ax.set_ylabel("ms")
-    ax.set_title(f"Warm latency over {warm['questions']} questions")
-    ax.legend()
 
 
 def markdown(data: dict, plot_dir: str) -> str:
@@ -382,7 +313,7 @@ def write_report(data: dict, out: Path, md_path: Path) -> list[Path]:
     """Plots under ``out``, copies under ``docs/bench`` beside the Markdown, and the Markdown; the paths."""
     if (out / "load.json").exists():  # written by evaluation/load_test.py --json
         data = {**data, "load": json.loads((out / "load.json").read_text(encoding="utf-8"))}
-    written = plots(data, out)
+    written = plots(data, out, TARGETS)
     dest = md_path.parent / "docs" / "bench"
     dest.mkdir(parents=True, exist_ok=True)
     copies = [Path(shutil.copy2(p, dest / p.name)) for p in written]

@@ -63,7 +63,8 @@ def test_markdown_is_built_from_the_json_and_marks_missed_targets():
 def test_eval_and_bench_modules_import_nothing_heavy():
     code = (
         "import sys, assistant.cli, evaluation.evaluate, evaluation.bench, evaluation.benchreport, "
-        "evaluation.baselines, evaluation.benchscale, evaluation.metrics, evaluation.cli; "
+        "evaluation.baselines, evaluation.benchscale, evaluation.metrics, evaluation.cli, "
+        "evaluation.benchplots; "
         "print([m for m in ('torch', 'chromadb', 'sentence_transformers', 'matplotlib', 'rich', 'bm25s') "
         "if m in sys.modules])"
     )
