@@ -95,7 +95,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from assistant.ui import launch
+    from assistant.ui.app import launch
 
     launch(_settings(args), host=args.host, port=args.port, source=args.source or "", mcp=args.mcp)
     return 0

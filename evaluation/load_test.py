@@ -189,7 +189,7 @@ def main() -> int:
         print(f"error: {line}", file=sys.stderr)
     print(result.summary())
     if args.json:
-        from assistant.ui import CONCURRENCY
+        from assistant.ui.app import CONCURRENCY
 
         data = {
             **asdict(result),

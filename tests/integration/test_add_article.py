@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from assistant import Assistant
-from assistant.ui_uploads import add_file, add_pasted
+from assistant.ui.upload_panel import add_file, add_pasted
 from assistant.uploads import UploadError, add, check_file
 from tests.conftest import SEED
 

@@ -118,7 +118,7 @@ def test_one_article_download_verify_and_reload(browser, two_articles, tmp_path)
     import subprocess
     import sys
 
-    from assistant.ui_session import STORAGE_KEY
+    from assistant.ui.session import STORAGE_KEY
 
     url, project = two_articles
     context = browser.new_context(viewport={"width": 1100, "height": 1100}, accept_downloads=True)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from assistant.ui import respond
+from assistant.ui.app import respond
 
 pytestmark = pytest.mark.slow
 
@@ -85,7 +85,7 @@ def test_number_of_sources_is_passed(seed_assistant):
 
 
 def test_app_builds_with_title_and_api(seed_assistant):
-    from assistant.ui import create_app
+    from assistant.ui.app import create_app
 
     app = create_app(seed_assistant)
     config = app.get_config_file()

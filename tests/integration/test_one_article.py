@@ -69,8 +69,8 @@ def test_unknown_source_is_one_line_naming_the_indexed_articles(two):
 
 
 def test_app_picker_lists_the_articles_and_preselects_one(two):
-    from assistant.ui import create_app
-    from assistant.ui_session import STORAGE_KEY
+    from assistant.ui.app import create_app
+    from assistant.ui.session import STORAGE_KEY
 
     config = create_app(two, source=SEED.name).get_config_file()
     by_label = {c.get("props", {}).get("label"): c["props"] for c in config["components"]}

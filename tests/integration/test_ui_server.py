@@ -98,7 +98,7 @@ def test_server_is_local_and_quiet(server):
 def test_uploads_over_the_ceiling_are_refused_before_they_reach_the_disk(server, project):
     import urllib.error
 
-    from assistant.ui import UPLOAD_CEILING
+    from assistant.ui.app import UPLOAD_CEILING
 
     def upload(size: int) -> int:
         body = b"--b\r\nContent-Disposition: form-data; name=files; filename=a.txt\r\n\r\n"

@@ -154,7 +154,7 @@ def test_no_citations_is_nothing_to_check(project: Path, capsys):
 
 
 def test_verify_file_reads_a_downloaded_conversation(project: Path):
-    from assistant.ui_session import RECEIPT_NAME, ReceiptFiles
+    from assistant.ui.session import RECEIPT_NAME, ReceiptFiles
 
     files = ReceiptFiles()
     assert files.write([]) is None  # nothing answered: nothing to download

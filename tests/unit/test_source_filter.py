@@ -86,7 +86,7 @@ def test_a_tail_that_names_several_articles_is_refused():
 
 
 def test_the_picker_lists_all_articles_then_each_by_title_or_file_name():
-    from assistant.ui import ALL_ARTICLES, article_choices
+    from assistant.ui.app import ALL_ARTICLES, article_choices
 
     metas = [
         {"source": SEED, "title": "President Joe Biden has given Ukraine the go-ahead"},
@@ -124,7 +124,7 @@ class _Recorder:
 
 
 def test_chat_and_api_pass_the_picked_article(tmp_path: Path):
-    from assistant.ui import ask_api, respond
+    from assistant.ui.app import ask_api, respond
 
     fake = _Recorder(tmp_path)
     list(respond(fake, "Why?", [], [], source=SEED))

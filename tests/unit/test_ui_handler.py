@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.models import Answer, Citation
-from assistant.ui import parse_history, respond
-from assistant.ui_render import answer_html, question_html
+from assistant.ui.app import parse_history, respond
+from assistant.ui.render import answer_html, question_html
 
 PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert(1)</script>"
 
@@ -167,7 +167,7 @@ def test_bad_filter_is_one_line_and_asks_nothing(tmp_path: Path, filters, messag
 
 def test_ask_api_passes_filters(tmp_path: Path):
     from assistant.errors import BadQuestion
-    from assistant.ui import ask_api
+    from assistant.ui.app import ask_api
 
     fake = _Recorder(tmp_path)
     result = ask_api(fake, "Why?", "", 0, "", "2024-05-31", "Coastal Times")
@@ -180,7 +180,7 @@ def test_ask_api_passes_filters(tmp_path: Path):
 
 
 def test_outlet_choices_come_from_the_indexed_articles():
-    from assistant.ui import outlets
+    from assistant.ui.app import outlets
 
     metas = [
         {"outlet": "Island Post"},
@@ -207,7 +207,8 @@ def test_importing_the_ui_module_is_light():
 
     from tests.conftest import ROOT
 
-    code = "import sys, assistant.ui; print([m for m in ('gradio', 'torch', 'chromadb') if m in sys.modules])"
+    heavy = "('gradio', 'torch', 'chromadb')"
+    code = f"import sys, assistant.ui.app; print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -217,7 +218,7 @@ def test_importing_the_ui_module_is_light():
 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.53", "localhost", "LOCALHOST", "::1", "[::1]"])
 def test_loopback_needs_no_password(host):
-    from assistant.ui_auth import auth_for
+    from assistant.ui.auth import auth_for
 
     assert auth_for(host, {}) is None
 
@@ -225,7 +226,7 @@ def test_loopback_needs_no_password(host):
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "example.org", ""])
 def test_any_other_address_without_a_password_is_refused_in_one_line(host):
     from assistant.errors import AssistantError, ConfigError
-    from assistant.ui_auth import auth_for
+    from assistant.ui.auth import auth_for
 
     with pytest.raises(ConfigError) as e:
         auth_for(host, {"ASSISTANT_AUTH": ""})
@@ -236,7 +237,7 @@ def test_any_other_address_without_a_password_is_refused_in_one_line(host):
 
 
 def test_password_from_env_is_used_on_any_address():
-    from assistant.ui_auth import auth_for
+    from assistant.ui.auth import auth_for
 
     env = {"ASSISTANT_AUTH": "ann:s3cr:et"}  # the password may hold a colon
     assert auth_for("0.0.0.0", env) == [("ann", "s3cr:et")]
@@ -244,7 +245,7 @@ def test_password_from_env_is_used_on_any_address():
 
 
 def test_password_file_lines(tmp_path):
-    from assistant.ui_auth import auth_for
+    from assistant.ui.auth import auth_for
 
     f = tmp_path / "users"
     f.write_text("# readers\nann:one\n\n  bob:two  \n", encoding="utf-8")
@@ -265,7 +266,7 @@ def test_password_file_lines(tmp_path):
 )
 def test_malformed_auth_is_refused_without_echoing_it(tmp_path, env, match):
     from assistant.errors import ConfigError
-    from assistant.ui_auth import auth_for
+    from assistant.ui.auth import auth_for
 
     (tmp_path / "empty").write_text("# nobody yet\n", encoding="utf-8")
     (tmp_path / "bad").write_text("ann:one\nbob-hunter2\n", encoding="utf-8")
@@ -291,7 +292,7 @@ class _FakeApp:
 
 
 def _patch_launch(monkeypatch) -> tuple[_FakeApp, list]:
-    import assistant.ui as ui
+    import assistant.ui.app as ui
 
     app, built = _FakeApp(), []
 
@@ -311,7 +312,7 @@ def _patch_launch(monkeypatch) -> tuple[_FakeApp, list]:
 def test_launch_refuses_a_public_address_before_loading_anything(monkeypatch):
     from assistant.errors import ConfigError
     from assistant.settings import Settings
-    from assistant.ui import launch
+    from assistant.ui.app import launch
 
     app, built = _patch_launch(monkeypatch)
     with pytest.raises(ConfigError, match="refusing to serve on 0.0.0.0 without a password"):
@@ -321,7 +322,7 @@ def test_launch_refuses_a_public_address_before_loading_anything(monkeypatch):
 
 def test_launch_passes_auth_and_serves_no_files(monkeypatch, capsys):
     from assistant.settings import Settings
-    from assistant.ui import launch
+    from assistant.ui.app import launch
 
     app, _ = _patch_launch(monkeypatch)
     launch(Settings(), host="0.0.0.0", port=1, env={"ASSISTANT_AUTH": "ann:pw"})

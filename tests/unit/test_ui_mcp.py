@@ -12,7 +12,7 @@ from assistant.errors import ConfigError
 @pytest.fixture
 def nothing_loads(monkeypatch):
     """Fail the test if ``launch`` gets as far as building the Assistant."""
-    import assistant.ui as ui
+    import assistant.ui.app as ui
 
     def build(settings):
         raise AssertionError("launch built the Assistant before refusing")
@@ -22,7 +22,7 @@ def nothing_loads(monkeypatch):
 
 def test_missing_extra_names_the_install(monkeypatch, nothing_loads):
     from assistant.settings import Settings
-    from assistant.ui import launch
+    from assistant.ui.app import launch
 
     monkeypatch.setitem(sys.modules, "mcp", None)  # as if not installed: importing it raises ImportError
     with pytest.raises(ConfigError) as e:
@@ -40,7 +40,7 @@ def test_missing_extra_names_the_install(monkeypatch, nothing_loads):
 )
 def test_mcp_with_a_login_is_refused(host, env, nothing_loads):
     from assistant.settings import Settings
-    from assistant.ui import launch
+    from assistant.ui.app import launch
 
     with pytest.raises(
         ConfigError, match=r"^--mcp cannot be password-protected .* serve it on --host 127.0.0.1"
@@ -49,7 +49,7 @@ def test_mcp_with_a_login_is_refused(host, env, nothing_loads):
 
 
 def test_loopback_without_a_login_may_serve_mcp():
-    from assistant.ui_auth import check_mcp
+    from assistant.ui.auth import check_mcp
 
     check_mcp("127.0.0.1", {})
     check_mcp("localhost", {"ASSISTANT_AUTH": ""})

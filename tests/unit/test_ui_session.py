@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from assistant.models import Answer, Citation
-from assistant.ui_session import restore
+from assistant.ui.session import restore
 
 TEXT = "First paragraph.\n\nOfficials said the bridge cost 40 million dollars.\n"
 QUOTE = "Officials said the bridge cost 40 million dollars."

@@ -1,9 +1,9 @@
 """The Gradio web chat: ``create_app(assistant)`` builds it without serving, ``launch(settings)`` serves it.
 
 A thin adapter over ``Assistant.stream``: ``respond`` is a plain generator (testable without a server) that
-streams the reply and then shows the answer with its sources; ``ui_render`` makes all HTML, escaping every
-user and article string; ``ui_session`` keeps the conversation in the browser and writes its receipt for
-"Download conversation"; ``ui_api`` is the documented ``/ask`` endpoint. gradio is imported only inside
+streams the reply and then shows the answer with its sources; ``render`` makes all HTML, escaping every
+user and article string; ``session`` keeps the conversation in the browser and writes its receipt for
+"Download conversation"; ``api`` is the documented ``/ask`` endpoint. gradio is imported only inside
 functions, so ``import assistant`` and ``article-assistant --help`` stay light. No retrieval or composing
 happens here.
 """
@@ -20,12 +20,12 @@ from assistant.core import ANSWER_MODES, Assistant, clean_question
 from assistant.errors import AssistantError, BadQuestion
 from assistant.models import Answer
 from assistant.retrieval import make_filter
-from assistant.ui_api import MCP_INSTALL, ask_endpoint, require_mcp
-from assistant.ui_api import ask_api as ask_api  # re-exported: the API's pieces live in ui_api
-from assistant.ui_api import one_line as _one_line
-from assistant.ui_api import parse_history as parse_history
-from assistant.ui_auth import auth_for, check_mcp
-from assistant.ui_render import (
+from assistant.ui.api import MCP_INSTALL, ask_endpoint, require_mcp
+from assistant.ui.api import ask_api as ask_api  # re-exported: the API's pieces live in api
+from assistant.ui.api import one_line as _one_line
+from assistant.ui.api import parse_history as parse_history
+from assistant.ui.auth import auth_for, check_mcp
+from assistant.ui.render import (
     CSS,
     answer_html,
     error_html,
@@ -33,8 +33,8 @@ from assistant.ui_render import (
     pending_html,
     question_html,
 )
-from assistant.ui_session import STORAGE_KEY, ReceiptFiles, restore
-from assistant.ui_uploads import panel, wire
+from assistant.ui.session import STORAGE_KEY, ReceiptFiles, restore
+from assistant.ui.upload_panel import panel, wire
 from assistant.uploads import MAX_BYTES
 
 if TYPE_CHECKING:

@@ -13,8 +13,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from assistant.errors import AssistantError
-from assistant.ui_api import one_line
-from assistant.ui_render import error_html, esc
+from assistant.ui.api import one_line
+from assistant.ui.render import error_html, esc
 from assistant.uploads import MAX_BYTES, SUFFIXES, add, check_file, check_pasted, check_size
 
 if TYPE_CHECKING:

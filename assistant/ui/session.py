@@ -4,7 +4,7 @@ The chat's turns (``ui.respond``'s: each assistant turn carries its ``Answer.to_
 browser's localStorage through ``gr.BrowserState`` and come back after a reload; ``restore`` rebuilds the
 chat from them. What comes back from a browser is the reader's to change, so it is checked again: an
 answer is shown only when its fields have the right types and its citations name indexed articles (no other
-path is ever read), and all of it is escaped by ``ui_render``. ``ReceiptFiles`` writes the conversation's
+path is ever read), and all of it is escaped by ``render``. ``ReceiptFiles`` writes the conversation's
 receipt (``assistant.receipts.conversation``) as the file "Download conversation" offers.
 
 This module does not import gradio.
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from assistant.models import Answer
 from assistant.receipts import conversation, is_citation
-from assistant.ui_render import answer_html, question_html
+from assistant.ui.render import answer_html, question_html
 
 STORAGE_KEY = "article-assistant-conversation"  # fixed, so a reload (or a restarted app) finds it
 RECEIPT_NAME = "article-assistant-conversation.json"
