@@ -53,18 +53,14 @@ def parse_history(history: str | list | None) -> list[dict]:
 
 
 def ask_api(
-    assistant: Assistant,
-    question: str,
-    history: str = "",
-    n_sources: int = 0,
-    date_from: str = "",
-    date_to: str = "",
-    outlet: str = "",
-    source: str = "",
+    assistant: Assistant, question: str, history: str = "", n_sources: int = 0, *filters: str
 ) -> dict:
-    """The ``/ask`` endpoint: the Answer as a dict (``text``, ``refused``, ``citations``...)."""
+    """The ``/ask`` endpoint: the Answer as a dict (``text``, ``refused``, ``citations``...).
+
+    ``filters`` are ``make_filter``'s, in its order: date_from, date_to, outlet, source (blank means any).
+    """
     turns = parse_history(history)
-    where = make_filter(date_from or "", date_to or "", outlet or "", source or "")
+    where = make_filter(*(f or "" for f in filters))
     return assistant.answer(question, turns, n_sources=int(n_sources or 0) or None, where=where).to_dict()
 
 
