@@ -234,6 +234,68 @@ def _client_for_build(settings: IndexSettings, rebuild: bool) -> ClientAPI:
         return make_client(settings, create=True)
 
 
+def _load(settings: IndexSettings) -> tuple[list[Document], BuildReport]:
+    """The articles on disk, duplicates dropped, and a report that starts with what could not be read."""
+    loaded = load_articles(settings.seeds_dir, settings.root, extracted_dir=settings.index_dir / "extracted")
+    report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
+    documents, report.duplicates = dedupe(loaded.documents)
+    for dropped, kept, reason in report.duplicates:
+        log.warning("not indexing %s: %s of %s", dropped, reason, kept)
+    return documents, report
+
+
+def _plan(old: IndexStore | None, documents: list[Document], report: BuildReport) -> list[Document]:
+    """Compare the articles on disk with those the index holds: record the unchanged and the removed in
+    ``report``, and return the new or changed articles, which must be split and embedded."""
+    existing = {}
+    if old is not None:
+        existing = {m["source"]: m["hash"] for m in old.docs.get(include=["metadatas"])["metadatas"]}
+    on_disk = {d.metadata["source"]: d for d in documents}
+    report.removed = sorted(set(existing) - set(on_disk))
+    todo = []
+    for source, doc in on_disk.items():
+        if existing.get(source) == doc.metadata["hash"]:
+            report.unchanged.append(source)
+        else:
+            todo.append(doc)
+    return todo
+
+
+def _new_generation(
+    client: ClientAPI, settings: IndexSettings, embedder: Embeddings, old: IndexStore | None, params: dict
+) -> IndexStore:
+    """An empty generation numbered after every one in the store, once leftovers of killed builds are gone."""
+    present = generations_present(client, settings)
+    generation = max(present | {old.generation if old else 0}) + 1
+    for leftover in present - {old.generation if old else -1}:
+        drop_generation(client, settings, leftover)  # half-built by a build that was killed
+    return stores_for(client, settings, embedder, generation, params)
+
+
+def _embed_and_write(
+    new: IndexStore, todo: list[Document], chunk_size: int, report: BuildReport, progress: bool
+) -> None:
+    """Split the articles, then embed and write them in batches of about ``BATCH_SENTENCES`` sentences."""
+    splitter = SentencePassageSplitter(chunk_size=chunk_size)
+    bar = _progress(len(todo), progress)
+    batch: list[tuple[Document, list[Document], list[Document]]] = []
+    pending = 0
+    for i, doc in enumerate(todo):
+        passages, sentences = split_document(doc, splitter)
+        batch.append((doc, passages, sentences))
+        pending += len(sentences)
+        report.passages += len(passages)
+        report.sentences += len(sentences)
+        report.added.append(doc.metadata["source"])
+        if pending >= BATCH_SENTENCES or i == len(todo) - 1:
+            _write(new, batch)
+            if bar:
+                bar.update(len(batch))
+            batch, pending = [], 0
+    if bar:
+        bar.close()
+
+
 def build_index(
     settings: IndexSettings,
     embedder: Embeddings,
@@ -246,60 +308,19 @@ def build_index(
     Unchanged articles cost nothing; when anything changed, a new generation is written (unchanged articles'
     records copied, not re-embedded) and put in service at once (see ``index.store``).
     """
-    loaded = load_articles(settings.seeds_dir, settings.root, extracted_dir=settings.index_dir / "extracted")
-    report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
-    loaded.documents, report.duplicates = dedupe(loaded.documents)
-    for dropped, kept, reason in report.duplicates:
-        log.warning("not indexing %s: %s of %s", dropped, reason, kept)
+    documents, report = _load(settings)
     client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)
-    existing = {}
-    if old is not None:
-        existing = {m["source"]: m["hash"] for m in old.docs.get(include=["metadatas"])["metadatas"]}
-    on_disk = {d.metadata["source"]: d for d in loaded.documents}
-    report.removed = sorted(set(existing) - set(on_disk))
-    todo = []
-    for source, doc in on_disk.items():
-        if existing.get(source) == doc.metadata["hash"]:
-            report.unchanged.append(source)
-        else:
-            todo.append(doc)
+    todo = _plan(old, documents, report)
     if old is not None and not todo and not report.removed:
         report.indexed = old.count()
         return report
-
     params = index_params(settings, embedder)
-    present = generations_present(client, settings)
-    generation = max(present | {old.generation if old else 0}) + 1
-    for leftover in present - {old.generation if old else -1}:
-        drop_generation(client, settings, leftover)  # half-built by a build that was killed
-    new = stores_for(client, settings, embedder, generation, params)
+    new = _new_generation(client, settings, embedder, old, params)
     if old is not None and report.unchanged:
         _copy(old, new, report.unchanged)
-
-    splitter = SentencePassageSplitter(chunk_size=settings.chunk_size)
-    bar = _progress(len(todo), progress)
-    batch: list[tuple[Document, list[Document], list[Document]]] = []
-    pending = 0
-    for doc in todo:
-        passages, sentences = split_document(doc, splitter)
-        batch.append((doc, passages, sentences))
-        pending += len(sentences)
-        report.passages += len(passages)
-        report.sentences += len(sentences)
-        report.added.append(doc.metadata["source"])
-        if pending >= BATCH_SENTENCES:
-            _write(new, batch)
-            if bar:
-                bar.update(len(batch))
-            batch, pending = [], 0
-    if batch:
-        _write(new, batch)
-        if bar:
-            bar.update(len(batch))
-    if bar:
-        bar.close()
-    publish(client, settings, params, generation)
+    _embed_and_write(new, todo, settings.chunk_size, report, progress)
+    publish(client, settings, params, new.generation)
     report.indexed = new.count()
     if old is not None:
         drop_generation(client, settings, old.generation)
