@@ -92,8 +92,9 @@ def _generate(bot, answerer, row: dict, history: list[dict], tally: Tally):
     question = row["question"]
     t0 = time.perf_counter()
     query = answerer.rewrite(question, history)
-    hits = bot.retriever.search(query, k=CANDIDATES)
-    if judge(question, query, hits, bot.retriever.vocabulary).refused:
+    ranking, scorer = bot.retriever.rank(query, k=CANDIDATES), bot.retriever.scorer
+    hits = scorer.worth_showing(ranking.hits)
+    if judge(ranking, scorer.refuse_below, scorer.hedge_below, question).refused:
         return hits, [], None
     chunks, first, answer = [], None, None
     for piece in answerer.stream(question, hits, bot.settings.n_sources, history=history):
