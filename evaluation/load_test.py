@@ -8,7 +8,7 @@ read from the app's project dir), and prints throughput (answers per second of w
 when every session has connected) and p50/p95/p99 request latency (submit to result, queueing included).
 Bounded: at most sessions x questions requests, each waited for at most ``--request-timeout`` s, the
 whole load at most ``--deadline`` s. Loopback only: it refuses any other URL. Exits 1 on any error or
-inexact citation. Not a timed test: ``tests/integration/test_load.py`` runs a short version and asserts
+inexact citation. Not a timed test: ``tests/evaluation/test_load.py`` runs a short version and asserts
 correctness only.
 
     .venv/bin/python -m evaluation.load_test [--sessions 20] [--questions 10] [--json out.json]
