@@ -61,6 +61,7 @@ def panel(gr) -> SimpleNamespace:
             type="filepath",
             elem_id="aa-upload",
         )
+        gr.Markdown("…or paste one:")
         with gr.Row():
             ui.title = gr.Textbox(label="Title", max_lines=1, elem_id="aa-paste-title", scale=3)
             ui.day = gr.Textbox(
@@ -70,7 +71,7 @@ def panel(gr) -> SimpleNamespace:
                 elem_id="aa-paste-date",
                 scale=1,
             )
-        ui.text = gr.Textbox(label="Or paste the article's text", lines=5, elem_id="aa-paste-text")
+        ui.text = gr.Textbox(label="Text", lines=5, elem_id="aa-paste-text")
         ui.paste = gr.Button("Add pasted article", size="sm", elem_id="aa-paste-add")
         ui.status = gr.HTML(elem_id="aa-added")
     return ui
