@@ -136,18 +136,32 @@ def save(upload: Upload, seeds_dir: Path) -> Path:
     The name is the slug plus ``-2``, ``-3``… if taken; an existing file is never overwritten.
     """
     folder = (seeds_dir / UPLOADS).resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in range(1, 1000):
-        path = folder / f"{upload.name}{'' if n == 1 else f'-{n}'}{upload.suffix}"
-        if path.parent != folder:  # cannot happen with a slug; checked so no later change can break it
-            raise UploadError(f"{upload.name!r} is not a safe file name — rename the file")
-        try:
-            with path.open("x", encoding="utf-8", newline="\n") as f:
-                f.write(upload.text)
-        except FileExistsError:
-            continue
-        return path
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for n in range(1, 1000):
+            path = folder / f"{upload.name}{'' if n == 1 else f'-{n}'}{upload.suffix}"
+            if path.parent != folder:  # cannot happen with a slug; checked so no later change can break it
+                raise UploadError(f"{upload.name!r} is not a safe file name — rename the file")
+            if _write_new(path, upload.text):
+                return path
+    except OSError as e:
+        raise UploadError(f"cannot save into {folder} ({e.strerror or e}) — make that folder writable") from e
     raise UploadError(f"too many uploads named {upload.name} — rename the file")
+
+
+def _write_new(path: Path, text: str) -> bool:
+    """Write ``text`` to ``path`` if no file is there (False if one is); a failed write leaves no file."""
+    try:
+        f = path.open("x", encoding="utf-8", newline="\n")
+    except FileExistsError:
+        return False
+    try:
+        with f:
+            f.write(text)
+    except BaseException:
+        path.unlink(missing_ok=True)  # ours: created by the open above
+        raise
+    return True
 
 
 def add(assistant: Assistant, upload: Upload) -> str:

@@ -114,3 +114,36 @@ def test_bad_paste_is_one_line(title, day, text, expected):
 )
 def test_slug(name, expected):
     assert slug(name) == expected
+
+
+def test_an_unwritable_seeds_folder_is_one_line_and_leaves_nothing(tmp_path):
+    blocked = tmp_path / "seeds"
+    blocked.write_text("a file where the seeds folder should be", encoding="utf-8")
+    with pytest.raises(UploadError, match=r"cannot save into .*seeds/uploads .* — make that folder writable"):
+        save(check_file("a.txt", ARTICLE), blocked)
+    assert files_under(tmp_path) == ["seeds"]
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    real_open = Path.open
+
+    class Full:  # a file the disk fills up under
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+        def write(self, text):
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "open", lambda self, *a, **k: Full(real_open(self, *a, **k)))
+    with pytest.raises(UploadError, match="No space left on device"):
+        save(check_file("a.txt", ARTICLE), tmp_path)
+    monkeypatch.undo()
+    assert files_under(tmp_path) == []
