@@ -60,25 +60,22 @@ def two_articles(tmp_path_factory, embedder):
     return Assistant(settings, embedder=embedder).warm()
 
 
+def known_miss(case: tuple, why: str):
+    """A case the ranker still gets wrong: a strict xfail, so fixing it makes the test say so."""
+    return pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=f"known miss (issue 10): {why}"))
+
+
 @pytest.mark.parametrize(
     ("question", "source", "expected"),
     [
         ("What is Washington's policy on offensive strikes inside Russia?", SEED.name, "has not changed"),
-        pytest.param(
-            "What did the Kremlin warn of?",
-            SEED.name,
-            "serious consequences",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known miss (issue 10): Peskov's sentences rank first"
-            ),
+        known_miss(
+            ("What did the Kremlin warn of?", SEED.name, "serious consequences"),
+            "Peskov's sentences rank first",
         ),
-        pytest.param(
-            "What did Berlin allow Ukraine to do?",
-            BERLIN.name,
-            "may use weapons supplied by Germany",
-            marks=pytest.mark.xfail(
-                strict=True, reason="known miss (issue 10): 'Berlin ... allowed' elsewhere"
-            ),
+        known_miss(
+            ("What did Berlin allow Ukraine to do?", BERLIN.name, "may use weapons supplied by Germany"),
+            "'Berlin ... allowed' elsewhere",
         ),
         ("What did the Moscow leader say about Western instructors?", SEED.name, "mercenaries"),
     ],

@@ -9,6 +9,7 @@ import pytest
 from assistant.core import resolve_source
 from assistant.errors import BadQuestion
 from assistant.retrieval import FILTER_KEYS, Hit, chroma_filter, make_filter, matcher
+from tests.unit.fakes import RecordingAssistant
 
 SEED = "seeds/000_5b9ea04de76b7050.txt"
 KNOWN = [SEED, "seeds/bridge.txt", ".index/extracted/seeds/harbour.html.txt", "seeds/ferries.md"]
@@ -104,29 +105,10 @@ def test_the_picker_lists_all_articles_then_each_by_title_or_file_name():
     assert article_choices([]) == [(ALL_ARTICLES, "")]
 
 
-class _Recorder:
-    """Stands in for the Assistant: records the ``where`` it is given."""
-
-    def __init__(self, root: Path):
-        from assistant.settings import Settings
-
-        self.settings = Settings(root=root)
-        self.calls: list[dict] = []
-
-    def stream(self, question, history=None, **kwargs):
-        from assistant.models import Answer
-
-        self.calls.append(kwargs)
-        yield Answer(text="The article does not say.", refused=True, question=question)
-
-    def answer(self, question, history=None, **kwargs):
-        return list(self.stream(question, history, **kwargs))[-1]
-
-
 def test_chat_and_api_pass_the_picked_article(tmp_path: Path):
     from assistant.ui.app import ask_api, respond
 
-    fake = _Recorder(tmp_path)
+    fake = RecordingAssistant(tmp_path)
     list(respond(fake, "Why?", [], [], source=SEED))
     assert fake.calls[-1]["where"] == {"source": SEED}
     list(respond(fake, "Why?", [], [], outlet="Island Post", source=""))  # "All articles"

@@ -10,6 +10,7 @@ import pytest
 from assistant.models import Answer, Citation
 from assistant.ui.app import parse_history, respond
 from assistant.ui.render import answer_html, question_html
+from tests.unit.fakes import RecordingAssistant
 
 PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert(1)</script>"
 
@@ -119,27 +120,8 @@ def test_hostile_outlet_and_url_are_text(tmp_path: Path):
             assert not any(h.startswith("https://") for h in links) and "aa-url" not in out
 
 
-class _Recorder:
-    """A scripted stand-in for Assistant: records what the handler sent, answers with one citation."""
-
-    def __init__(self, tmp_path: Path):
-        from assistant.settings import Settings
-
-        self.settings = Settings(root=tmp_path)
-        self.calls: list[dict] = []
-
-    def stream(self, question, history=None, **kwargs):
-        self.calls.append(kwargs)
-        c = Citation(1, "a.txt", 0, 5, "Words", outlet="Island Post", url="https://island-post.example/x")
-        yield "Words [1]"
-        yield Answer(text="Words [1]", refused=False, citations=[c], question=question)
-
-    def answer(self, question, history=None, **kwargs):
-        return list(self.stream(question, history, **kwargs))[-1]
-
-
 def test_handler_passes_filters_and_drops_blank_ones(tmp_path: Path):
-    fake = _Recorder(tmp_path)
+    fake = RecordingAssistant(tmp_path)
     _, chat, _ = run(fake, "Why?", date_from=" 2024-03-01 ", date_to="", outlet="Island Post")[-1]
     assert fake.calls[-1]["where"] == {"date_from": "2024-03-01", "outlet": "Island Post"}
     assert (
@@ -158,7 +140,7 @@ def test_handler_passes_filters_and_drops_blank_ones(tmp_path: Path):
     ],
 )
 def test_bad_filter_is_one_line_and_asks_nothing(tmp_path: Path, filters, message):
-    fake = _Recorder(tmp_path)
+    fake = RecordingAssistant(tmp_path)
     _, chat, turns = run(fake, "Why?", **filters)[-1]
     content = chat[-1]["content"]
     assert content.startswith('<div class="aa-error">') and "\n" not in content and message in content
@@ -169,7 +151,7 @@ def test_ask_api_passes_filters(tmp_path: Path):
     from assistant.errors import BadQuestion
     from assistant.ui.app import ask_api
 
-    fake = _Recorder(tmp_path)
+    fake = RecordingAssistant(tmp_path)
     result = ask_api(fake, "Why?", "", 0, "", "2024-05-31", "Coastal Times")
     assert fake.calls[-1]["where"] == {"date_to": "2024-05-31", "outlet": "Coastal Times"}
     assert result["citations"][0]["outlet"] == "Island Post" and result["citations"][0]["url"]
