@@ -21,10 +21,13 @@ if TYPE_CHECKING:
     from assistant.core import Assistant
 
 
+ADDED = '<div class="aa-added">'
+
+
 def _added_html(assistant: Assistant, source: str) -> str:
     meta = next((m for m in assistant.articles() if m.get("source") == source), {})
     title = str(meta.get("title") or Path(source).name)
-    return f'<div class="aa-added">Added “{esc(title)}” as {esc(source)}. Ask about it now.</div>'
+    return f"{ADDED}Added “{esc(title)}” as {esc(source)}. Ask about it now.</div>"
 
 
 def add_file(assistant: Assistant, path: str | None) -> str:
@@ -89,8 +92,7 @@ def wire(gr, assistant: Assistant, ui: SimpleNamespace, header, picker, header_h
 
     def on_paste(title, day, text):
         status = add_pasted(assistant, title, day, text)
-        added = "aa-error" not in status
-        keep = ("", "", "") if added else (gr.skip(), gr.skip(), gr.skip())
+        keep = ("", "", "") if status.startswith(ADDED) else (gr.skip(), gr.skip(), gr.skip())
         return (*refreshed(status), *keep)
 
     quiet = {"api_visibility": "private", "show_progress": "minimal", "concurrency_limit": 1}
