@@ -55,13 +55,17 @@ def clause_window(text: str, question: str, limit: int = QUOTE_LIMIT) -> tuple[i
     cuts = [0, *(m.end() for m in _CLAUSE.finditer(text)), len(text)]
     pieces = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
     wanted = set(tokens(question))
+    # Clauses are cut at white space, so a run's words are the union of its clauses' words.
+    found = [wanted & set(tokens(text[a:b])) for a, b in pieces]
     best, best_score = (0, min(len(text), limit)), -1
     for i in range(len(pieces)):
+        seen: set[str] = set()
         for j in range(i, len(pieces)):
             start, end = pieces[i][0], pieces[j][1]
             if end - start > limit:
                 break
-            score = len(wanted & set(tokens(text[start:end])))
+            seen |= found[j]
+            score = len(seen)
             if score > best_score:
                 best, best_score = (start, end), score
     start, end = best

@@ -296,7 +296,8 @@ class HybridRetriever:
         return found
 
     def _dense(self, kind: str, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
-        n = min(k, self.store.size(kind))
+        held = len(self._ids) if kind == "sentences" else len(self._passage_row)  # as loaded by refresh()
+        n = min(k, held)
         if n == 0:
             return []
         found = getattr(self.store, kind).similarity_search_by_vector_with_relevance_scores(
