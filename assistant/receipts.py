@@ -29,7 +29,6 @@ from assistant.models import Answer
 KIND = "article-assistant conversation"
 VERSION = 1
 CACHE_LIMIT = 4096
-STATUSES = ("ok", "changed", "missing")
 
 _hashes: dict[tuple[str, int, int], str] = {}
 _hashes_lock = threading.Lock()

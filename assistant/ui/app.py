@@ -32,6 +32,7 @@ from assistant.ui.render import (
     header_html,
     pending_html,
     question_html,
+    sources_id,
 )
 from assistant.ui.session import STORAGE_KEY, ReceiptFiles, restore
 from assistant.ui.upload_panel import panel, wire
@@ -53,11 +54,6 @@ UPLOAD_CEILING = 4 * MAX_BYTES
 
 
 ALL_ARTICLES = "All articles"
-
-
-def articles(assistant: Assistant) -> list[dict]:
-    """Metadata (title, date, source...) of the indexed articles, ordered by source."""
-    return assistant.articles()
 
 
 def article_choices(metas: list[dict]) -> list[tuple[str, str]]:
@@ -112,7 +108,7 @@ def respond(
         return
     chat += [_msg("user", question_html(question)), _msg("assistant", pending_html(""))]
     yield "", list(chat), list(turns)
-    uid = f"aa-src-{len(turns) // 2 + 1}"
+    uid = sources_id(turns)
     text, final = "", None
     try:
         where = make_filter(date_from or "", date_to or "", outlet or "", source or "")
@@ -195,7 +191,7 @@ def create_app(assistant: Assistant, source: str = "") -> gr.Blocks:
     Style it with ``launch_options()`` when launching it yourself."""
     import gradio as gr
 
-    metas = articles(assistant)  # read once: the header, the article picker and the outlet choices
+    metas = assistant.articles()  # read once: the header, the article picker and the outlet choices
     picked = assistant.check_where({"source": source})["source"] if source.strip() else ""
     files = ReceiptFiles()
 

@@ -113,6 +113,11 @@ def source_html(citation: Citation, root: Path, uid: str) -> str:
     )
 
 
+def sources_id(turns: list[dict]) -> str:
+    """The id prefix of the sources of the reply that follows ``turns`` (unique within the page)."""
+    return f"aa-src-{len(turns) // 2 + 1}"
+
+
 def answer_html(answer: Answer, root: Path, uid: str) -> str:
     """The final reply: a refusal plainly, otherwise the text with linked markers and its numbered sources."""
     notice = f'<div class="aa-meta">{esc(answer.notice)}</div>' if answer.notice else ""

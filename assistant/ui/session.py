@@ -23,7 +23,7 @@ from pathlib import Path
 
 from assistant.models import Answer
 from assistant.receipts import conversation, is_citation
-from assistant.ui.render import answer_html, question_html
+from assistant.ui.render import answer_html, question_html, sources_id
 
 STORAGE_KEY = "article-assistant-conversation"  # fixed, so a reload (or a restarted app) finds it
 RECEIPT_NAME = "article-assistant-conversation.json"
@@ -65,7 +65,7 @@ def restore(saved: object, root: Path, known: Collection[str]) -> tuple[list[dic
         answer = _answer(reply.get("answer"), known) if is_reply else None
         if not isinstance(question, str) or answer is None:
             continue
-        uid = f"aa-src-{len(turns) // 2 + 1}"  # as ui.respond numbers them
+        uid = sources_id(turns)
         chat += [
             {"role": "user", "content": question_html(question)},
             {"role": "assistant", "content": answer_html(answer, root, uid)},
