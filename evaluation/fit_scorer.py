@@ -201,10 +201,6 @@ def _answerability_rows(questions, scores_per_q):
     return rows, [int(q.answerable) for q in questions]
 
 
-def _top_right(q: Question, scores: list[float]) -> bool:
-    return q.answerable and bool(scores) and q.labels[max(range(len(scores)), key=lambda i: scores[i])] == 1
-
-
 def _rank_of_first_right(scores: list[float], labels: list[int]) -> int:
     order = sorted(range(len(scores)), key=lambda i: -scores[i])
     return next((r for r, i in enumerate(order, start=1) if labels[i]), 0)

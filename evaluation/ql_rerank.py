@@ -85,7 +85,7 @@ def summarize(rows: list[dict]) -> dict:
         result = {
             "answerable": len(mine),
             "ranker_hit@1": sum(r["right"][0] for r in mine) / len(mine),
-            "ql_alone_hit@1": sum(_first(r["ql"], r["right"]) for r in mine) / len(mine),
+            f"ql_alone_top{max(TOP)}_hit@1": sum(_first(r["ql"], r["right"]) for r in mine) / len(mine),
         }
         for k in TOP:
             for a in MIX:

@@ -17,8 +17,10 @@ import argparse
 import json
 from pathlib import Path
 
+from evaluation.benchreport import _table
 from evaluation.fit_scorer import OUT as WEIGHTS
 from evaluation.fit_scorer import ROOT
+from evaluation.metrics import MAX_QUOTE
 
 START, END = "<!-- quality:start -->", "<!-- quality:end -->"
 QL = ROOT / "evaluation" / "results" / "ql_rerank.json"
@@ -28,14 +30,6 @@ COLUMNS = ("hit@1", "hit@3", "mrr", "exactness", "answerable_refused", "unanswer
 
 def _f(value) -> str:
     return "–" if value is None else f"{value:.3f}"
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return [
-        "| " + " | ".join(header) + " |",
-        "|" + "---|" * len(header),
-        *("| " + " | ".join(r) + " |" for r in rows),
-    ]
 
 
 def eval_section(data: dict) -> list[str]:
@@ -49,7 +43,8 @@ def eval_section(data: dict) -> list[str]:
         lines += [*_table(["pipeline", *COLUMNS], rows), ""]
     lines += [
         "A citation counts when it contains a gold answer's offsets (`spans`, where the set gives them) or "
-        "overlaps a gold substring, and is at most 400 characters. A refused answerable question misses. "
+        f"overlaps a gold substring, and is at most {MAX_QUOTE} characters. A refused answerable question "
+        "misses. "
         "`hedged`: the reply said the article does not answer directly and listed the closest quotes. These "
         "numbers are in-sample for ours: the scorer was fitted on these sets (held-out numbers below).",
         "",
@@ -100,6 +95,10 @@ def ql_section(ql: dict) -> list[str]:
     ]
 
 
+def _load(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
 def warm_section(warm: dict) -> list[str]:
     w = warm["warm"]
     rows = [
@@ -113,7 +112,7 @@ def warm_section(warm: dict) -> list[str]:
         "",
         f"`propose` is the query embedding and the three candidate rankings; `retrieval` adds features and "
         f"the fitted scorer: {w['scorer_p50_ms']:.1f} ms at p50. Load average at the end: "
-        f"{warm.get('load', {}).get('warm', '–')}.",
+        f"{_load(warm.get('load_after', {}).get('warm'))}.",
         "",
     ]
 
