@@ -29,6 +29,12 @@ SEED = ROOT / "seeds" / "000_5b9ea04de76b7050.txt"
 DEV_SET = ROOT / "eval" / "dev.jsonl"
 
 
+def assert_exact(answer, root: Path) -> None:
+    """Every citation's quote is the source file's text (as ``read_text`` gives it) at its offsets."""
+    for c in answer.citations:
+        assert (root / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote, c
+
+
 def load_dev() -> list[dict]:
     return [json.loads(line) for line in DEV_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from assistant.models import Answer
 from assistant.verify import LEXICAL_MIN, lexical_support, split_claims
+from tests.conftest import assert_exact
 
 
 def assert_verified_or_fallback(answer: Answer, root: Path, mode: str) -> None:
     assert answer.citations, f"no citations: {answer}"
-    for c in answer.citations:
-        assert (root / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
+    assert_exact(answer, root)
     assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
     if answer.mode == "extractive":  # the fallback: the notice says why, the text is the article's
         assert answer.notice.endswith("showing quotes from the article."), answer.notice

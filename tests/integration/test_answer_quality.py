@@ -10,15 +10,10 @@ import pytest
 
 from assistant import Assistant
 from index.build import build_index
-from tests.conftest import ROOT, SEED, project_settings
+from tests.conftest import ROOT, SEED, assert_exact, project_settings
 
 pytestmark = pytest.mark.slow
 BERLIN = ROOT / "eval" / "news-extra" / "seeds" / "001_berlin_kharkiv_weapons.txt"
-
-
-def _exact(assistant, answer):
-    for c in answer.citations:
-        assert (assistant.settings.root / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
 
 
 @pytest.mark.xfail(
@@ -30,7 +25,7 @@ def test_what_biden_authorized_cites_the_lede_first(seed_assistant):
     a = seed_assistant.answer("What did Biden authorize?")
     assert not a.refused
     assert a.citations[0].paragraph == 1 and "go-ahead" in a.citations[0].quote
-    _exact(seed_assistant, a)
+    assert_exact(a, seed_assistant.settings.root)
 
 
 def test_washington_is_the_us(seed_assistant):
@@ -85,7 +80,7 @@ def test_names_by_another_name_across_two_articles(two_articles, question, sourc
     assert not a.refused, a.text
     top = a.citations[:2]
     assert any(Path(c.source).name == source and expected in c.quote for c in top), [c.quote for c in top]
-    _exact(two_articles, a)
+    assert_exact(a, two_articles.settings.root)
 
 
 def test_the_three_outcomes_are_stated_plainly(seed_assistant):

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -109,14 +112,19 @@ def test_refusal_example_button_clear_and_long_question(page):
     assert "Uzbekistan" not in page.locator("#aa-chat [data-testid=bot]").nth(0).inner_text()
 
 
+def verify(receipt: Path, project: Path) -> subprocess.CompletedProcess:
+    """``article-assistant verify`` on a downloaded conversation, as a user would run it."""
+    cli = [sys.executable, "-m", "assistant.cli", "verify", str(receipt), "--root", str(project)]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run(cli, capture_output=True, text=True, env=env, timeout=60)
+
+
 def bot_count(page) -> int:
     return page.locator("#aa-chat [data-testid=bot]").count()
 
 
 def test_one_article_download_verify_and_reload(browser, two_articles, tmp_path):
     import json
-    import subprocess
-    import sys
 
     from assistant.ui.session import STORAGE_KEY
 
@@ -146,9 +154,7 @@ def test_one_article_download_verify_and_reload(browser, two_articles, tmp_path)
     cited = exchange["answer"]["citations"]
     assert cited and {c["source"] for c in cited} == {f"seeds/{SEED.name}"}
 
-    cli = [sys.executable, "-m", "assistant.cli", "verify", str(saved), "--root", str(project)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    checked = subprocess.run(cli, capture_output=True, text=True, env=env, timeout=60)
+    checked = verify(saved, project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     lines = checked.stdout.splitlines()
     assert len(lines) == len(cited) and all(line.startswith("ok [1.") for line in lines)

@@ -4,17 +4,13 @@ keep a receipt that checks until the article changes."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from evaluation.ui_server import serve
-from tests.conftest import ROOT, SEED
-from tests.integration.test_browser import ask
+from tests.conftest import SEED
+from tests.integration.test_browser import ask, verify
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -29,12 +25,6 @@ costing 240 million crowns.</p>
 """
 QUESTION = "How much did the repairs of the Sykora bridge cost?"
 PROBES = ("/script-ran", "/onerror-ran", "/img-probe")
-
-
-def verify(receipt: Path, project: Path) -> subprocess.CompletedProcess:
-    cli = [sys.executable, "-m", "assistant.cli", "verify", str(receipt), "--root", str(project)]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(cli, capture_output=True, text=True, env=env, timeout=60)
 
 
 def test_upload_ask_narrow_download_and_verify(browser, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from assistant import Assistant
 from index.build import build_index
 from index.store import open_index
-from tests.conftest import ROOT, SEED, load_dev, project_settings
+from tests.conftest import ROOT, SEED, assert_exact, load_dev, project_settings
 
 pytestmark = pytest.mark.slow
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "newsroom"
@@ -24,11 +24,6 @@ def newsroom(tmp_path_factory, embedder):
     settings = project_settings(root)
     report = build_index(settings, embedder, progress=False)
     return Assistant(settings, embedder=embedder).warm(), report
-
-
-def _exact(assistant, answer):
-    for c in answer.citations:
-        assert (assistant.settings.root / c.source).read_text(encoding="utf-8")[c.start : c.end] == c.quote
 
 
 def test_duplicates_and_updates_are_indexed_once_and_reported(newsroom):
@@ -53,7 +48,7 @@ def test_html_main_text_is_extracted_and_cited_exactly(newsroom):
     assert c.source.endswith("extracted/seeds/harbour.html.txt") and c.source.startswith(".index/")
     assert (c.title, c.date, c.outlet) == ("Eastport harbour reopens", "2024-06-02", "Coastal Times")
     assert c.url == "https://coastal-times.example/harbour-reopens"
-    _exact(assistant, answer)
+    assert_exact(answer, assistant.settings.root)
     texts = " ".join(assistant.store.sentences.get(where={"source": c.source})["documents"])
     assert "Subscribe" not in texts and "Cookie" not in texts and "Copyright" not in texts
     assert assistant.answer("Who said ships can dock again?").text.startswith("It was Jonas Berg")
@@ -72,7 +67,7 @@ def test_sources_carry_outlet_title_date_and_paragraph(newsroom):
     c = answer.citations[0]
     assert (c.title, c.date, c.paragraph) == ("Norland islands cut off as ferries halt", "2024-03-15", 3)
     assert c.outlet == "Island Post" and c.url == "https://island-post.example/cut-off"
-    _exact(assistant, answer)
+    assert_exact(answer, assistant.settings.root)
 
 
 def test_disagreeing_articles_are_both_cited(newsroom):
@@ -81,7 +76,7 @@ def test_disagreeing_articles_are_both_cited(newsroom):
     quotes = " ".join(c.quote for c in answer.citations)
     assert "two days" in quotes and "three days" in quotes
     assert len({c.source for c in answer.citations}) >= 2
-    _exact(assistant, answer)
+    assert_exact(answer, assistant.settings.root)
 
 
 def test_filters_by_outlet_and_date(newsroom):
@@ -125,7 +120,7 @@ def test_what_did_someone_say_lists_each_statement(newsroom):
     assert len(answer.citations) == 6
     assert "Vladimir Putin" in answer.text
     assert all(f"[{c.n}]" in answer.text for c in answer.citations)
-    _exact(assistant, answer)
+    assert_exact(answer, assistant.settings.root)
     pronoun = assistant.answer("What did Ingrid Holm say?")
     assert any("two days" in c.quote for c in pronoun.citations), "'She added' belongs to Ingrid Holm"
 
@@ -201,7 +196,7 @@ def test_questions_naming_a_period_use_the_article_dates(newsroom):
     assert not march.refused
     assert {Path(c.source).name for c in march.citations} == {"ferries.md", "ferries_other_outlet.md"}
     assert march.text.startswith("2 articles dated March 1, 2024 to March 31, 2024")
-    _exact(assistant, march)
+    assert_exact(march, assistant.settings.root)
     late_may = assistant.answer("What happened in late May 2024?")
     assert [Path(c.source).name for c in late_may.citations] == [SEED.name]
     topic = assistant.answer("What did the harbour master say in June 2024?")
