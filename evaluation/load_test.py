@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import statistics
 import sys
 import tempfile
 import threading
@@ -28,6 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
+
+from evaluation.metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -67,12 +68,6 @@ def dev_questions() -> list[str]:
     lines = (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     cases = [json.loads(line) for line in lines if line.strip()]
     return [c["question"] for c in cases if not c["history_questions"]]
-
-
-def percentile(values: list[float], p: int) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
 
 
 def check_citations(answer: dict, project: Path, texts: dict[str, str]) -> list[str]:

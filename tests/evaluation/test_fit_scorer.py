@@ -9,8 +9,6 @@ import pytest
 from evaluation.fit_scorer import OUT, differences
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow
-
 
 def test_differences_sees_a_changed_weight_and_ignores_float_noise():
     stored = {"ranker": {"coef": [0.5, -1.25]}, "thresholds": {"refuse_below": 0.2}}
@@ -24,6 +22,7 @@ def test_differences_sees_a_changed_weight_and_ignores_float_noise():
     assert differences(stored, {"ranker": {"coef": [0.5]}, "thresholds": {"refuse_below": 0.2}})
 
 
+@pytest.mark.slow
 def test_stored_weights_are_reproduced_by_the_fitting_script(tmp_path):
     """Re-run the whole fit (every set indexed in a temp dir); --check exits 1 on any difference."""
     done = subprocess.run(

@@ -8,15 +8,9 @@ import re
 
 import pytest
 
-from assistant.ui.app import respond
+from tests.unit.test_ui_handler import PROBE, run
 
 pytestmark = pytest.mark.slow
-
-PROBE = "<img src=x onerror=\"document.title='pwned'\"> <script>alert(1)</script>"
-
-
-def run(assistant, message, chat=None, turns=None, **kwargs) -> list[tuple[str, list, list]]:
-    return list(respond(assistant, message, chat, turns, **kwargs))
 
 
 def test_answer_streams_then_shows_sources(seed_assistant):
