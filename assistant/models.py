@@ -41,6 +41,12 @@ class Answer:
     retrieval_query: str = ""
     confidence: float = 1.0  # probability (0..1) that the articles answer the question (the fitted scorer's)
     hedged: bool = False  # no direct answer: the citations are the closest passages, not an answer
+    # The short answer a reply leads with: an exact span inside the quote of citation ``short.n`` (same
+    # source, offsets within that citation's), checked like any quote. None when there is none.
+    short: Citation | None = None
+    # What was asked, as routed: "" (a question about the text), or an article-level intent ("about",
+    # "summary", "date", "credit", "headline") or "list".
+    kind: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -53,4 +59,10 @@ class Answer:
         citations = [
             Citation(**{k: v for k, v in c.items() if k in cited}) for c in data.get("citations", [])
         ]
-        return cls(**{k: v for k, v in data.items() if k in known}, citations=citations)
+        short = data.get("short")
+        known -= {"short"}
+        return cls(
+            **{k: v for k, v in data.items() if k in known},
+            citations=citations,
+            short=Citation(**{k: v for k, v in short.items() if k in cited}) if short else None,
+        )

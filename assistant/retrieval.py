@@ -62,6 +62,8 @@ class Hit:
     outlet: str = ""
     url: str = ""
     date_ord: int = 0
+    entities: str = ""  # JSON [[start, end, label], ...]: spaCy's entities, offsets into the source file
+    headline: bool = False  # the article's headline line: its title, never offered as another answer
     dense: float = 0.0  # cosine similarity of the sentence to the query
     passage_dense: float = 0.0  # cosine similarity of its passage
     lexical: float = 0.0  # BM25
@@ -431,6 +433,8 @@ def _hit(sid: str, text: str, m: dict) -> Hit:
         outlet=m.get("outlet", ""),
         url=m.get("url", ""),
         date_ord=int(m.get("date_ord", 0) or 0),
+        entities=m.get("entities", "") or "",
+        headline=bool(m.get("headline", False)),
     )
 
 
