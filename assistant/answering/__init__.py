@@ -1,0 +1,1 @@
+"""Answering a routed question: the route, short-answer spans, article-level answers, summaries, lists."""
