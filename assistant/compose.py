@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 from assistant import answertype
 from assistant.answerers import Answerer
@@ -74,16 +75,20 @@ def clause_window(text: str, question: str, limit: int = QUOTE_LIMIT) -> tuple[i
     return start, end
 
 
-def select(hits: Sequence[Hit], n_sources: int) -> tuple[list[Hit], list[Hit]]:
-    """``(answer, related)``: the best hit and runners-up likely to answer too, then the other hits;
-    ``n_sources`` in all at most."""
+def select(hits: Sequence[Hit], n_sources: int, related_floor: float = 0.0) -> tuple[list[Hit], list[Hit]]:
+    """``(answer, related)``: the best hit and the runners-up that support it too (more likely than not to
+    answer), in article order when they share its article; then the runners-up at least ``related_floor``
+    likely to answer, shown apart. ``n_sources`` in all at most."""
     if not hits:
         return [], []
     # Text addressed to an assistant is never quoted as an answer (it may be a planted prompt).
     safe = [h for h in hits if not looks_like_instruction(h.text)] or list(hits)
     shown = safe[: max(1, n_sources)]
     answer = [shown[0], *(h for h in shown[1:] if sigmoid(h.score) >= JOIN_PROBABILITY)]
-    return answer, [h for h in shown if h not in answer]
+    if len(answer) > 1 and len({h.source for h in answer}) == 1:  # a list: in the article's order
+        answer.sort(key=lambda h: h.start)
+    related = [h for h in shown if h not in answer and sigmoid(h.score) >= related_floor]
+    return answer, related
 
 
 def refusal(question: str, reason: str = "", confidence: float = 0.0) -> Answer:
@@ -104,13 +109,20 @@ class ExtractiveAnswerer(Answerer):
 
     name = "extractive"
 
+    def __init__(self, related_floor: float = 0.0) -> None:
+        self.related_floor = related_floor  # see ``select``; the scorer's ``worth_showing`` filters first
+
     def stream(
         self, question: str, hits: Sequence[Hit], n_sources: int, history: Sequence[dict] | None = None
     ) -> Iterator[str | Answer]:
-        chosen, related = select(hits, n_sources)
+        chosen, related = select(hits, n_sources, self.related_floor)
         citations = [citation(n, hit, question) for n, hit in enumerate([*chosen, *related], start=1)]
+        best = hits[0] if hits and hits[0] in chosen else chosen[0]
+        short = short_span(question, best, citations[chosen.index(best)])
         parts = []
-        lead = f"It was {chosen[0].speaker}: " if asks_who_said(question) and chosen[0].speaker else ""
+        lead = f"It was {best.speaker}: " if asks_who_said(question) and best.speaker else ""
+        if short is not None:
+            lead = f"{short.quote}. "
         for c in citations[: len(chosen)]:
             part = f"{lead if c.n == 1 else ''}{c.quote} [{c.n}]"
             parts.append(part)
@@ -123,7 +135,30 @@ class ExtractiveAnswerer(Answerer):
             parts.append(part)
             yield part
         text = "".join(p if i == 0 or p.startswith(chr(10)) else " " + p for i, p in enumerate(parts))
-        yield Answer(text=text, refused=False, citations=citations, question=question, mode=self.name)
+        kind = "list" if len(chosen) > 1 else ""
+        yield Answer(
+            text=text,
+            refused=False,
+            citations=citations,
+            question=question,
+            mode=self.name,
+            short=short,
+            kind=kind,
+        )
+
+
+def short_span(question: str, hit: Hit, cited: Citation) -> Citation | None:
+    """The short answer inside ``cited`` (the quote of ``hit``), as a citation of its own, or None."""
+    from assistant.answering.spans import short_answer
+
+    found = short_answer(question, hit, cited.start, cited.end)
+    if not found:
+        return None
+    start, end, _ = found
+    if not (cited.start <= start < end <= cited.end):
+        return None
+    quote = hit.text[start - hit.start : end - hit.start]
+    return replace(cited, start=start, end=end, quote=quote)
 
 
 def time_note(question: str, hits: Sequence[Hit]) -> str:

@@ -97,6 +97,7 @@ class Assistant:
         self.answerer: Answerer = answerer or ExtractiveAnswerer()
         self._answerers: dict[str, Answerer] = {}
         self._articles: tuple[int, list[dict]] | None = None  # (generation, article records)
+        self._router = None
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
 
@@ -171,6 +172,15 @@ class Assistant:
                     self._retriever = HybridRetriever(self.store, self.embedder)
                     self._retriever.refresh()
         return self._retriever
+
+    @property
+    def router(self):
+        """The fitted intent router (``assistant.answering.route``), over this assistant's embedder."""
+        if self._router is None:
+            from assistant.answering.route import Router
+
+            self._router = Router.load(self.embedder)
+        return self._router
 
     def answerer_for(self, mode: str | None = None) -> Answerer:
         """The answerer for an answer mode; the extractive one is the default and the fallback."""
@@ -261,6 +271,13 @@ class Assistant:
         """The reply to a cleaned ``question`` among the articles that pass a checked ``where``."""
         n_sources = max(1, n_sources or self.settings.n_sources)
         answerer = self.answerer_for(mode)
+        routed = self.router.route(question)
+        if routed.intent:  # about the article as a whole: its lede, summary, date, sources or headline
+            from assistant.answering.intents import article_answer
+
+            self._follow_rebuilds()
+            yield from article_answer(self, question, routed, where, answerer)
+            return
         asked = question
         period = question_period(question)
         if period and not (where and (where.get("date_from") or where.get("date_to"))):

@@ -232,6 +232,7 @@ class HybridRetriever:
             "_neighbours": _neighbours([sentences[i] for i in ids]),
             "_vectors": _matrix([vectors[i] for i in ids]),
             "_passage_row": {pid: i for i, pid in enumerate(passages["ids"])},
+            "_by_source": _rows_by_source([sentences[i] for i in ids]),
             "_passage_vectors": _matrix(passages["embeddings"]),
             "_corpus": Corpus.of(infos),
             "_vocabulary": {t for doc in corpus for t in doc},
@@ -278,10 +279,23 @@ class HybridRetriever:
         keep, first = matcher(where), {}
         for sid in self._ids:  # sorted by source, then offset
             hit = self._sentences[sid]
-            if hit.source not in first and keep(hit):
+            if hit.source not in first and not hit.headline and keep(hit):
                 first[hit.source] = hit
         found = sorted(first.values(), key=lambda h: (h.date_ord, h.source))[:limit]
         return [Hit(**{**h.__dict__, "ranks": {}}) for h in found]
+
+    def article(self, source: str) -> tuple[list[Hit], np.ndarray]:
+        """One article's sentences in order (its headline line first, if it has one) and their vectors."""
+        self._ensure()
+        rows = self._by_source.get(source, [])
+        hits = [Hit(**{**self._sentences[self._ids[r]].__dict__, "ranks": {}}) for r in rows]
+        return hits, self._vectors[rows] if rows else self._vectors[:0]
+
+    @property
+    def sources(self) -> list[str]:
+        """Every indexed article's source, sorted."""
+        self._ensure()
+        return sorted(self._by_source)
 
     def _lexical(self, terms: list[str], k: int, keep) -> list[tuple[str, float]]:
         terms = [t for t in terms if t in self._vocabulary]
@@ -330,7 +344,11 @@ class HybridRetriever:
         q = np.asarray(vector, dtype=np.float32)
         rankings = {name: [sid for sid, _ in found] for name, found in proposals.items()}
         lexical = proposals["lexical"]
-        pool = [sid for sid in dict.fromkeys(x for r in rankings.values() for x in r) if sid in self._row]
+        pool = [
+            sid
+            for sid in dict.fromkeys(x for r in rankings.values() for x in r)
+            if sid in self._row and not self._sentences[sid].headline  # a title is no answer
+        ]
         if not pool:
             return [], question
         rows = [self._row[sid] for sid in pool]
@@ -453,6 +471,13 @@ def _sentence_infos(ordered: Sequence[Hit]) -> list[SentenceInfo]:
         prev = ordered[i - 1] if i else None
         info.lede = prev is None or (prev.source, prev.paragraph) != (h.source, h.paragraph)
     return infos
+
+
+def _rows_by_source(ordered: Sequence[Hit]) -> dict[str, list[int]]:
+    out: dict[str, list[int]] = {}
+    for i, h in enumerate(ordered):
+        out.setdefault(h.source, []).append(i)
+    return out
 
 
 def _neighbours(ordered: Sequence[Hit]) -> list[list[int]]:

@@ -66,6 +66,7 @@ class Scorer:
     refuse_below: float  # confidence under this: the article does not say
     hedge_below: float  # under this (and not refused): the closest passages, marked as not a direct answer
     related_ratio: float  # a runner-up is shown when at least this fraction as likely to answer as the best
+    related_floor: float = 0.0  # ...and at least this likely to answer itself
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Scorer:
@@ -81,6 +82,7 @@ class Scorer:
             refuse_below=float(data["thresholds"]["refuse_below"]),
             hedge_below=float(data["thresholds"]["hedge_below"]),
             related_ratio=float(data["thresholds"]["related_ratio"]),
+            related_floor=float(data["thresholds"].get("related_floor", 0.0)),
         )
 
     def rank(self, rows: Sequence[Sequence[float]]) -> list[float]:
@@ -91,7 +93,7 @@ class Scorer:
         """The ranked hits the reader should see: the best, and runners-up not far less likely to answer."""
         if not hits:
             return []
-        floor = self.related_ratio * sigmoid(hits[0].score)
+        floor = max(self.related_floor, self.related_ratio * sigmoid(hits[0].score))
         return [hits[0], *(h for h in hits[1:] if sigmoid(h.score) >= floor)]
 
     def confidence(self, features: Sequence[float]) -> float:

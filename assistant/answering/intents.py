@@ -1,0 +1,98 @@
+"""The answer to a question routed to an article-level intent: find the article it means, then answer.
+
+"This article" is the picked one (``where["source"]``), or the only one indexed, or the one the question's
+other words name ("tl;dr of the ba story": the article that best matches "ba"). With several articles and
+no word to choose by, the reply gives each article's opening sentence and says how to pick one.
+In an LLM answer mode the model is given the sentences the extractive answer would quote (the lede, the
+summary, the attribution lines) and its reply is verified as any other; the date is always quoted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.answering import article
+from assistant.answering.route import Routed
+from assistant.models import Answer
+from assistant.text import tokens
+
+if TYPE_CHECKING:
+    from assistant.answerers import Answerer
+    from assistant.core import Assistant
+    from assistant.retrieval import Hit
+
+_GENERATED = ("about", "summary", "credit")  # intents an LLM answerer may phrase itself
+
+
+def which_article(bot: Assistant, routed: Routed, where: dict | None) -> tuple[str, list[Hit]]:
+    """``(source, [])`` for the article the question means, or ``("", ledes)`` when it could be any."""
+    retriever = bot.retriever
+    if where and where.get("source"):
+        return where["source"], []
+    ledes = retriever.ledes(where, limit=10**9)
+    if len(ledes) == 1:
+        return ledes[0].source, []
+    known = [w for w in routed.rest if any(t in retriever.vocabulary for t in tokens(w))]
+    if known and ledes:
+        hits = retriever.search(" ".join(known), k=1, where=where)
+        if hits:
+            return hits[0].source, []
+    return "", ledes
+
+
+def article_answer(
+    bot: Assistant, question: str, routed: Routed, where: dict | None, answerer: Answerer
+) -> Iterator[str | Answer]:
+    """The reply to an article-level question (``routed.intent``), streamed, then the ``Answer``."""
+    source, ledes = which_article(bot, routed, where)
+    if not source:
+        pieces = article.overview(question, routed.intent, ledes, len(ledes))
+    else:
+        pieces = _one(bot, question, routed.intent, source)
+    final = None
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            final = piece
+        elif answerer.name == "extractive" or routed.intent not in _GENERATED:
+            yield piece
+    assert final is not None
+    final.retrieval_query = question
+    final.confidence = 0.0 if final.refused else 1.0
+    if answerer.name != "extractive" and routed.intent in _GENERATED and final.citations:
+        yield from _generated(bot, question, routed.intent, final, answerer)
+        return
+    yield final
+
+
+def _one(bot: Assistant, question: str, intent: str, source: str) -> Iterator[str | Answer]:
+    from assistant.answering.summary import SummaryParams, pick
+
+    sentences, vectors = bot.retriever.article(source)
+    if intent == "about":
+        return article.about(question, sentences)
+    if intent == "summary":
+        rows = [i for i, h in enumerate(sentences) if not h.headline]
+        params = SummaryParams.load()
+        return article.summary(
+            question, sentences, pick(vectors[rows], params.length(len(rows)), params.weight)
+        )
+    if intent == "credit":
+        return article.credit(question, sentences)
+    if intent == "headline":
+        return article.headline(question, sentences)
+    meta = next((m for m in bot.articles() if m.get("source") == source), {})
+    text = (Path(bot.settings.root) / source).read_text(encoding="utf-8")
+    return article.date(question, sentences, text, int(meta.get("body_start", 0) or 0))
+
+
+def _generated(bot: Assistant, question: str, intent: str, extractive: Answer, answerer: Answerer):
+    """An LLM's reply from the sentences the extractive answer quotes (it falls back to that answer)."""
+    sentences, _ = bot.retriever.article(extractive.citations[0].source)
+    cited = extractive.citations
+    hits = [h for h in sentences if any(h.start <= c.start and c.end <= h.end for c in cited)]
+    for piece in answerer.stream(question, hits, len(hits)):
+        if isinstance(piece, Answer):
+            piece.kind, piece.retrieval_query, piece.confidence = intent, question, 1.0
+        yield piece

@@ -1,0 +1,136 @@
+"""Route a question once, by meaning: an article-level intent ("about", "summary", "date", "credit",
+"headline") or none (a question about what the article says).
+
+A route is a name and example utterances, as in semantic-router. The examples (``eval/intents.jsonl``,
+written by hand) are embedded with the same MiniLM model that embeds questions; a question goes to the
+intent of its nearest example when that example is closer than the nearest "none" example by at least the
+fitted ``margin``, and at least ``floor`` close in itself. ``evaluation/fit_router.py`` fits both on held-out
+folds of several sets and writes ``assistant/weights/router.json`` (with the examples' vectors in
+``router.npy``, so a process does not embed them again). Nothing here is set by hand.
+
+This module does not answer: ``assistant.answering.article`` does, for the article the question means.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assistant.errors import IndexMismatch
+from assistant.text import STOPWORDS, words
+
+if TYPE_CHECKING:
+    import numpy as np
+    from langchain_core.embeddings import Embeddings
+
+WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "router.json"
+NONE = "none"
+INTENTS = ("about", "summary", "date", "credit", "headline")
+# Words that only say "the article" and never which one: "what's this story about?" names no article.
+_ARTICLE_WORDS = frozenset("article story piece one report news item this that".split())
+
+
+@dataclass(frozen=True)
+class Routed:
+    """Where a question goes: ``intent`` ("" for none), how sure (the margin), and the words left that may
+    name the article it means ("the ba story" -> ["ba"])."""
+
+    intent: str
+    margin: float
+    rest: tuple[str, ...] = ()
+
+
+class Router:
+    """Nearest-example routing over embedded example utterances, with fitted ``margin`` and ``floor``."""
+
+    def __init__(
+        self,
+        embedder: Embeddings,
+        examples: list[tuple[str, str]],
+        margin: float,
+        floor: float,
+        vectors: np.ndarray | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.examples = examples
+        self.margin = margin
+        self.floor = floor
+        self._vectors = vectors
+        self._lock = threading.Lock()
+        self.vocabulary = {
+            intent: frozenset(w for text, i in examples if i == intent for w in words(text))
+            for intent in INTENTS
+        }
+
+    @classmethod
+    def load(cls, embedder: Embeddings, path: Path = WEIGHTS) -> Router:
+        """The fitted router; its stored vectors are used when ``embedder`` is the model they came from."""
+        import numpy as np
+
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            examples = [(e["text"], e["intent"]) for e in data["examples"]]
+            vectors = None
+            if getattr(embedder, "name", None) == data["model"]:
+                vectors = np.load(path.with_suffix(".npy")).astype(np.float32)
+                if vectors.shape[0] != len(examples):
+                    vectors = None
+        except (OSError, ValueError, KeyError) as e:
+            raise IndexMismatch(
+                f"cannot read the router weights {path} ({e}) — run: python -m evaluation.fit_router"
+            ) from e
+        return cls(embedder, examples, float(data["margin"]), float(data["floor"]), vectors)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        if self._vectors is None:
+            import numpy as np
+
+            with self._lock:
+                if self._vectors is None:
+                    texts = [t for t, _ in self.examples]
+                    self._vectors = np.asarray(self.embedder.embed_documents(texts), dtype=np.float32)
+        return self._vectors
+
+    def scores(self, vector) -> dict[str, float]:
+        """The cosine of the nearest example of each intent (and of "none") to a question vector."""
+        import numpy as np
+
+        sims = self.vectors @ np.asarray(vector, dtype=np.float32)
+        best: dict[str, float] = {}
+        for (_, intent), s in zip(self.examples, sims.tolist(), strict=True):
+            if s > best.get(intent, -1.0):
+                best[intent] = s
+        return best
+
+    def route(self, question: str, vector=None) -> Routed:
+        """The question's intent, or ``Routed("")`` when it asks about what the article says."""
+        vector = self.embedder.embed_query(question) if vector is None else vector
+        return decide(question, self.scores(vector), self.margin, self.floor, self.vocabulary)
+
+
+def decide(
+    question: str,
+    scores: dict[str, float],
+    margin: float,
+    floor: float,
+    vocabulary: dict[str, frozenset[str]] | None = None,
+) -> Routed:
+    """The rule, on the nearest-example cosines of one question (the fitter calls it too)."""
+    intents = {k: v for k, v in scores.items() if k != NONE}
+    if not intents:
+        return Routed("", 0.0)
+    intent = max(intents, key=intents.get)
+    gap = intents[intent] - scores.get(NONE, -1.0)
+    if gap < margin or intents[intent] < floor:
+        return Routed("", gap)
+    known = (vocabulary or {}).get(intent, frozenset())
+    rest = tuple(
+        w
+        for w in dict.fromkeys(words(question))
+        if w not in known and w not in STOPWORDS and w not in _ARTICLE_WORDS and len(w) > 1
+    )
+    return Routed(intent, gap, rest)
