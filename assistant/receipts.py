@@ -4,7 +4,8 @@
 answer costs one ``stat`` per source). A receipt is what ``article-assistant ask --json`` prints (one
 ``Answer``) or what the chat's "Download conversation" saves (``conversation``: each question with its
 answer). ``check`` re-reads every cited file and says, per citation, ``ok`` (same bytes, quote at its
-offsets), ``changed`` or ``missing``; ``article-assistant verify FILE`` prints that.
+offsets), ``changed`` or ``missing``; ``article-assistant verify FILE`` prints that. An answer's short
+answer (``Answer.short``) is a span of its own, stamped and checked like any quote.
 
 This module only reads files: it does not open the index or load a model.
 
@@ -57,10 +58,13 @@ def file_sha256(path: Path) -> str:
 
 
 def stamp(answer: Answer, root: Path) -> Answer:
-    """Give every citation of ``answer`` the SHA-256 of its source file under ``root`` now (in place)."""
+    """Give every citation of ``answer``, and its short answer, the SHA-256 of its source file under
+    ``root`` now (in place)."""
     answer.citations = [
         c if c.sha256 else replace(c, sha256=file_sha256(root / c.source)) for c in answer.citations
     ]
+    if answer.short is not None and not answer.short.sha256:
+        answer.short = replace(answer.short, sha256=file_sha256(root / answer.short.source))
     return answer
 
 
@@ -85,7 +89,7 @@ def conversation(turns: Sequence[dict], saved_at: datetime | None = None) -> dic
 class Check:
     """What re-reading one cited file found: ``status`` is ``ok``, ``changed`` or ``missing``."""
 
-    label: str  # the citation's number, "2.1" for source 1 of a conversation's second answer
+    label: str  # the citation's number, "2.1" for source 1 of a conversation's second answer, "2.short"
     source: str
     start: int
     end: int
@@ -115,8 +119,9 @@ def is_citation(c: object) -> bool:
 
 
 def citations_of(data: object) -> list[tuple[str, dict]]:
-    """``(label, citation)`` for every citation of a receipt, a conversation or one answer; raises
-    ``ReceiptError`` (the reason, to be completed with the file name) for anything else."""
+    """``(label, citation)`` for every citation of a receipt, a conversation or one answer, each answer's
+    short answer (if any) labelled ``short``; raises ``ReceiptError`` (the reason, to be completed with the
+    file name) for anything else."""
     if isinstance(data, dict) and isinstance(data.get("exchanges"), list):
         answers = [
             (f"{i}.", e.get("answer") if isinstance(e, dict) else None)
@@ -132,6 +137,11 @@ def citations_of(data: object) -> list[tuple[str, dict]]:
         if not isinstance(cited, list) or not all(is_citation(c) for c in cited):
             raise ReceiptError("its citations lack source, start, end, quote or sha256")
         found += [(f"{prefix}{c['n']}", c) for c in cited]
+        short = answer.get("short")
+        if short is not None and not is_citation(short):
+            raise ReceiptError("its short answer lacks source, start, end, quote or sha256")
+        if short is not None:
+            found.append((f"{prefix}short", short))
     return found
 
 

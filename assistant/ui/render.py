@@ -27,6 +27,8 @@ CSS = """
 .aa-source { border-left: 3px solid var(--color-accent); padding: .2rem 0 .2rem .6rem; margin: .4rem 0; }
 .aa-source blockquote { margin: .2rem 0 0 0; font-size: .92rem; }
 .aa-source mark { background: #fff0a0; color: inherit; padding: 0 .1em; }
+.aa-source mark mark.aa-short { background: #ffc94d; font-weight: 600; padding: 0; }
+.aa-answer strong.aa-short { font-weight: 700; }
 .aa-refusal { color: var(--body-text-color-subdued); font-style: italic; }
 .aa-error { color: var(--error-text-color, #b00020); }
 .aa-added { color: var(--body-text-color); }
@@ -98,8 +100,29 @@ def url_html(url: str) -> str:
     return f'<a {attrs} href="{esc(url)}">{esc(url)}</a>'
 
 
-def source_html(citation: Citation, root: Path, uid: str) -> str:
-    """Source ``n``: outlet, title, date, paragraph, URL; then its paragraph with the quote in ``<mark>``."""
+def short_within(citation: Citation, short: Citation | None) -> tuple[int, int] | None:
+    """Where ``short`` lies inside ``citation``'s quote (offsets into the quote), from the two citations'
+    offsets; None when it is another source's, or its offsets do not give its quote there."""
+    if short is None or short.n != citation.n or short.source != citation.source:
+        return None
+    start, end = short.start - citation.start, short.end - citation.start
+    if not (0 <= start < end <= len(citation.quote)) or citation.quote[start:end] != short.quote:
+        return None
+    return start, end
+
+
+def _quote_html(quote: str, within: tuple[int, int] | None) -> str:
+    """The quote in ``<mark>``, its short answer (if any) in a nested ``<mark class="aa-short">``."""
+    if within is None:
+        return f"<mark>{_inline(quote)}</mark>"
+    start, end = within
+    inner = f'<mark class="aa-short">{_inline(quote[start:end])}</mark>'
+    return f"<mark>{_inline(quote[:start])}{inner}{_inline(quote[end:])}</mark>"
+
+
+def source_html(citation: Citation, root: Path, uid: str, short: Citation | None = None) -> str:
+    """Source ``n``: outlet, title, date, paragraph, URL; then its paragraph with the quote in ``<mark>``
+    and, when ``short`` lies inside that quote, the short answer marked within it."""
     context = paragraph_context(citation, root)
     before, quote, after, paragraph = context or ("", citation.quote, "", citation.paragraph)
     where = [citation.outlet, citation.title, citation.date, f"paragraph {paragraph}" if paragraph else ""]
@@ -109,7 +132,8 @@ def source_html(citation: Citation, root: Path, uid: str) -> str:
     return (
         f'<li class="aa-source" id="{uid}-{citation.n}">'
         f'<div class="aa-meta"><b>[{citation.n}]</b> {meta}</div>'
-        f"<blockquote>{_inline(before)}<mark>{_inline(quote)}</mark>{_inline(after)}</blockquote></li>"
+        f"<blockquote>{_inline(before)}{_quote_html(quote, short_within(citation, short))}"
+        f"{_inline(after)}</blockquote></li>"
     )
 
 
@@ -119,7 +143,8 @@ def sources_id(turns: list[dict]) -> str:
 
 
 def answer_html(answer: Answer, root: Path, uid: str) -> str:
-    """The final reply: a refusal plainly, otherwise the text with linked markers and its numbered sources."""
+    """The final reply: a refusal plainly, otherwise the text with linked markers and its numbered sources;
+    a short answer that the text leads with in ``<strong class="aa-short">``."""
     notice = f'<div class="aa-meta">{esc(answer.notice)}</div>' if answer.notice else ""
     if answer.refused or not answer.citations:
         return f'{notice}<div class="aa-refusal">{_inline(answer.text)}</div>'
@@ -129,6 +154,10 @@ def answer_html(answer: Answer, root: Path, uid: str) -> str:
         n = int(m.group(1))
         return f'<a class="aa-ref" href="#{uid}-{n}">[{n}]</a>' if n in cited else m.group(0)
 
-    body = _MARKER.sub(link, _inline(answer.text))
-    sources = "".join(source_html(c, root, uid) for c in answer.citations)
+    short = answer.short if any(short_within(c, answer.short) for c in answer.citations) else None
+    lead = len(short.quote) if short and answer.text.startswith(short.quote) else 0
+    body = _MARKER.sub(link, _inline(answer.text[lead:]))
+    if lead:
+        body = f'<strong class="aa-short">{_MARKER.sub(link, _inline(answer.text[:lead]))}</strong>{body}'
+    sources = "".join(source_html(c, root, uid, short) for c in answer.citations)
     return f'{notice}<div class="aa-answer">{body}</div><ol class="aa-sources">{sources}</ol>'

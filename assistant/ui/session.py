@@ -35,15 +35,18 @@ def _answer(data: object, known: Collection[str]) -> Answer | None:
     """The saved answer, when it is well-formed and cites only indexed articles; else None."""
     if not isinstance(data, dict) or not isinstance(data.get("text"), str):
         return None
-    cited = data.get("citations", [])
-    ok = isinstance(cited, list) and all(
-        is_citation(c)
-        and c["source"] in known
-        and all(isinstance(c.get(k, ""), str) for k in _TEXT_FIELDS)
-        and type(c.get("paragraph", 0)) is int
-        for c in cited
-    )
-    others = ("notice", "question", "mode", "retrieval_query")
+
+    def indexed(c: object) -> bool:
+        return (
+            is_citation(c)
+            and c["source"] in known
+            and all(isinstance(c.get(k, ""), str) for k in _TEXT_FIELDS)
+            and type(c.get("paragraph", 0)) is int
+        )
+
+    cited, short = data.get("citations", []), data.get("short")
+    ok = isinstance(cited, list) and all(indexed(c) for c in cited) and (short is None or indexed(short))
+    others = ("notice", "question", "mode", "retrieval_query", "kind")
     if not ok or not all(isinstance(data.get(k, ""), str) for k in others):
         return None
     try:

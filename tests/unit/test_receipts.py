@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from assistant.cli import main
+from assistant.errors import ReceiptError
 from assistant.models import Answer, Citation
 from assistant.receipts import check, conversation, file_sha256, stamp, verify_file
 
@@ -169,3 +171,38 @@ def test_verify_file_reads_a_downloaded_conversation(project: Path):
     )
     assert written.name == RECEIPT_NAME and written.is_relative_to(files.directory)
     assert [c.status for c in verify_file(written, project)] == ["ok"]
+
+
+def with_short(root: Path) -> Answer:
+    """The bridge answer leading with its short answer, "40 million dollars", inside quote 1."""
+    a = answer(root)
+    at = TEXT.index("40 million dollars")
+    a.short = replace(a.citations[0], start=at, end=at + 18, quote="40 million dollars", sha256="")
+    a.text = f"40 million dollars. {a.text}"
+    return stamp(a, root)
+
+
+def test_the_short_answer_is_stamped_and_checked_like_a_quote(project: Path):
+    a = with_short(project)
+    assert a.short is not None and a.short.sha256 == a.citations[0].sha256 != ""
+    data = a.to_dict()
+    assert [(c.label, c.status) for c in check(data, project)] == [("1", "ok"), ("short", "ok")]
+    turns = [{"role": "user", "content": "q"}, {"role": "assistant", "content": a.text, "answer": data}]
+    assert [c.label for c in check(conversation(turns), project)] == ["1.1", "1.short"]
+
+    path = project / "seeds" / "a.txt"
+    path.write_text(TEXT.replace("40 million", "90 million"), encoding="utf-8")  # same length, other words
+    quote, short = check(data, project)
+    assert short.status == "changed" and "the quote is no longer at" in short.detail
+    assert short.line().startswith("changed [short] seeds/a.txt:")
+
+
+def test_a_receipt_whose_short_answer_was_edited_is_changed(project: Path):
+    data = with_short(project).to_dict()
+    data["short"]["quote"] = "4 dollars"
+    quote, short = check(data, project)
+    assert quote.ok and short.status == "changed" and short.detail.startswith("the quote is not at")
+
+    del data["short"]["sha256"]
+    with pytest.raises(ReceiptError, match="its short answer lacks"):
+        check(data, project)
