@@ -48,8 +48,8 @@ def page(browser, server):
     context.close()
 
 
-def ask(page, question: str, replies: int) -> None:
-    """Type ``question``, press Enter, and wait until the ``replies``-th reply is complete."""
+def ask(page, question: str, replies: int, timeout: float = 20_000) -> None:
+    """Type ``question``, press Enter, and wait (``timeout`` ms) until the ``replies``-th reply is done."""
     box = page.locator("#aa-question textarea")
     box.fill(question)
     box.press("Enter")
@@ -57,7 +57,7 @@ def ask(page, question: str, replies: int) -> None:
         "n => { const bots = document.querySelectorAll('#aa-chat [data-testid=bot]');"
         " return bots.length >= n && !bots[n - 1].querySelector('.aa-pending'); }",
         arg=replies,
-        timeout=20_000,
+        timeout=timeout,
     )
 
 
@@ -153,11 +153,12 @@ def test_one_article_download_verify_and_reload(browser, two_articles, tmp_path)
     assert exchange["question"] == "What did officials say?"
     cited = exchange["answer"]["citations"]
     assert cited and {c["source"] for c in cited} == {f"seeds/{SEED.name}"}
+    checked_spans = len(cited) + (exchange["answer"].get("short") is not None)  # the short answer too
 
     checked = verify(saved, project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     lines = checked.stdout.splitlines()
-    assert len(lines) == len(cited) and all(line.startswith("ok [1.") for line in lines)
+    assert len(lines) == checked_spans and all(line.startswith("ok [1.") for line in lines)
 
     page.reload()  # the conversation is kept in the browser
     page.wait_for_function("document.querySelectorAll('#aa-chat [data-testid=bot]').length === 1")
