@@ -7,8 +7,9 @@
 - ``bm25-sentences``: bm25s alone over our sentences (the index's sentence records), top 3.
 
 Baselines have no refusal logic and no conversation memory: they answer every question from its own words
-and refuse only when retrieval returns nothing. Their reply is the retrieved text joined. This module does
-not score anything; ``evaluation.metrics`` does.
+and refuse only when retrieval returns nothing. ``where={"source": ...}`` (the article picked, as the
+assistant takes it) narrows each to that article's chunks or sentences; they read no other key. Their
+reply is the retrieved text joined. This module does not score anything; ``evaluation.metrics`` does.
 """
 
 from __future__ import annotations
@@ -37,6 +38,11 @@ def _answer(question: str, cited: list[Citation]) -> Answer:
         return Answer(text=NOTHING, refused=True, question=question, mode="baseline")
     text = " ".join(f"{c.quote} [{c.n}]" for c in cited)
     return Answer(text=text, refused=False, citations=cited, question=question, mode="baseline")
+
+
+def _source(where: dict | None) -> str | None:
+    """The picked article of a ``where``; the assistant resolves it to its indexed path, and so must we."""
+    return (where or {}).get("source") or None
 
 
 def ephemeral_client():
@@ -75,8 +81,11 @@ class ChunkBaseline:
         )
         self.store.add_documents(self.chunks)
 
-    def answer(self, question: str, history: Sequence[dict] | None = None) -> Answer:
-        docs = self.store.similarity_search(question, k=self.k)
+    def answer(
+        self, question: str, history: Sequence[dict] | None = None, where: dict | None = None
+    ) -> Answer:
+        source = _source(where)
+        docs = self.store.similarity_search(question, k=self.k, filter={"source": source} if source else None)
         cited = [
             Citation(
                 n=i,
@@ -110,12 +119,25 @@ class BM25Baseline:
         self.bm25 = bm25s.BM25()
         self.bm25.index(corpus, show_progress=False)
         self.k = k
+        self._masks: dict = {}
 
-    def answer(self, question: str, history: Sequence[dict] | None = None) -> Answer:
+    def _mask(self, source: str):
+        """1.0 for the sentences of ``source``, 0.0 for the others (numpy, made once per source)."""
+        if source not in self._masks:
+            import numpy as np
+
+            self._masks[source] = np.array([s[1] == source for s in self.sentences], dtype=np.float32)
+        return self._masks[source]
+
+    def answer(
+        self, question: str, history: Sequence[dict] | None = None, where: dict | None = None
+    ) -> Answer:
         terms = [t for t in tokens(question) if t in self.vocabulary]
         cited: list[Citation] = []
         if terms:
             scores = self.bm25.get_scores(terms)
+            if source := _source(where):  # only that article's sentences can score
+                scores = scores * self._mask(source)
             for i in scores.argsort()[::-1][: self.k]:
                 if scores[i] <= 0:
                     break

@@ -36,12 +36,19 @@ def _add_eval_parser(sub, common: argparse.ArgumentParser, settings: SettingsFro
         dest="eval_set",
         action="append",
         metavar="FILE",
-        help="question set in JSONL; repeatable, replaces the defaults "
-        "(eval/dev.jsonl and eval/squad2-rhine/questions.jsonl)",
+        help="question set in JSONL; repeatable, replaces the defaults (eval/dev.jsonl, "
+        "eval/bbc-reader, and ../shared/eval/news-chat and squad2-rhine when present)",
     )
     p.add_argument("--json", dest="json_out", help="write the report as JSON to this file")
     p.add_argument("--baselines", action="store_true", help="also run every baseline on each set")
     p.add_argument("--per-question", action="store_true", help="also print each question's scores")
+    p.add_argument(
+        "--summaries",
+        action="store_true",
+        help="instead of question sets: summaries of BBC stories (../shared/eval/bbc) scored by ROUGE "
+        "beside Lead-k and TextRank",
+    )
+    p.add_argument("--limit", type=int, metavar="N", help="with --summaries: how many stories (default 60)")
     p.add_argument(
         "--min",
         action="append",

@@ -7,8 +7,16 @@ built on first use and brought up to date when its articles change. Citations na
 relative to the set's folder, exactly as the rows do. A set without ``source`` (``eval/dev.jsonl``) is
 answered from the project's own index.
 
-Public for the evaluator and for fitting scripts: ``load_set``, ``set_name``, ``set_settings`` and
-``set_assistant``. This module does not score, print or run questions.
+A set whose folder holds a ``set.json`` naming ``"articles"`` (a folder, relative to the set's, e.g.
+``"../../../shared/eval/bbc/articles"``) reads its articles from there instead: its seeds folder is
+``<index dir>/eval/<name>/seeds/``, filled by copying ``<articles>/<path>`` for each row's ``seeds/<path>``
+(and nothing else), and that folder's parent is the root, so citations read ``seeds/<topic>/<NNN>.txt`` as
+the rows do. The external sets (SQuAD Rhine, news-chat, the BBC stories) live outside the project, in
+``../shared/eval/`` beside the checkout (``shared_set``); when it or a set's articles are absent the set is
+skipped (``SetAbsent``), never copied into the project.
+
+Public for the evaluator and for fitting scripts: ``load_set``, ``set_name``, ``set_settings``,
+``set_assistant``, ``shared_set`` and ``fill_seeds``. This module does not score, print or run questions.
 """
 
 from __future__ import annotations
@@ -16,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,14 +39,32 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_SETS = (Path("eval/dev.jsonl"), Path("eval/squad2-rhine/questions.jsonl"))
+ROOT = Path(__file__).resolve().parent.parent  # the checkout; ../shared sits beside it
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def shared_set(name: str) -> Path:
+    """The external set ``../shared/eval/<name>/questions.jsonl``, found from the checkout, there or not."""
+    return SHARED_EVAL / name / "questions.jsonl"
+
+
+DEFAULT_SETS = (
+    Path("eval/dev.jsonl"),
+    Path("eval/bbc-reader/questions.jsonl"),
+    shared_set("news-chat"),
+    shared_set("squad2-rhine"),
+)
 
 
 class EvalSetError(AssistantError):
     """A question set that cannot be used: unreadable, not JSON Lines, or naming a missing article."""
 
     exit_code = 2
+
+
+class SetAbsent(EvalSetError):
+    """An external set, or the articles it reads, is not on this machine: the caller skips it (one line)."""
 
 
 def _check_spans(row: dict, where: str) -> None:
@@ -55,7 +82,10 @@ def _check_spans(row: dict, where: str) -> None:
 
 
 def load_set(path: Path) -> list[dict]:
-    """Read a JSONL question set; EvalSetError names the file and line of a bad row."""
+    """Read a JSONL question set; EvalSetError names the file and line of a bad row (SetAbsent: an
+    external set that is not there)."""
+    if not path.exists() and path.resolve().is_relative_to(SHARED_EVAL.resolve()):
+        raise SetAbsent(f"../shared/eval is absent: no {path}")
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as e:
@@ -102,8 +132,51 @@ def has_own_articles(rows: Sequence[dict]) -> bool:
     return any("source" in row for row in rows)
 
 
+def articles_dir(set_path: Path) -> Path | None:
+    """The folder a set reads its articles from (``set.json``'s ``"articles"``); None: it has its own."""
+    config = set_path.resolve().parent / "set.json"
+    if not config.is_file():
+        return None
+    try:
+        articles = json.loads(config.read_text(encoding="utf-8")).get("articles")
+    except (json.JSONDecodeError, AttributeError, UnicodeDecodeError) as e:
+        raise EvalSetError(f'{config} is not a JSON object like {{"articles": "path"}}: {e}') from e
+    if articles is None:
+        return None
+    if not isinstance(articles, str):
+        raise EvalSetError(f"{config}: 'articles' must be a folder path relative to {config.parent}")
+    return (config.parent / articles).resolve()
+
+
+def _article_files(set_path: Path, rows: Sequence[dict], articles: Path) -> dict[str, Path]:
+    """``{row source: file to copy}`` for a set reading ``articles``; EvalSetError for a source not under
+    seeds/."""
+    files = {}
+    for row in rows:
+        source = row.get("source")
+        if source is None:
+            continue
+        inner = Path(source).relative_to("seeds") if source.startswith("seeds/") else None
+        if inner is None or ".." in inner.parts:
+            raise EvalSetError(
+                f"{set_path}: question {row['id']} names source {source!r} — a set that reads {articles} "
+                "names its articles seeds/<path inside that folder>"
+            )
+        files[source] = articles / inner
+    return files
+
+
 def check_sources(set_path: Path, rows: Sequence[dict]) -> None:
-    """EvalSetError (one line) for a row whose ``source`` is missing or outside ``<set folder>/seeds``."""
+    """EvalSetError (one line) for a row whose ``source`` is missing or outside ``<set folder>/seeds``; for a
+    set that reads its ``articles`` from elsewhere, missing there (SetAbsent when that folder is absent)."""
+    articles = articles_dir(set_path)
+    if articles is not None:
+        if not articles.is_dir():
+            raise SetAbsent(f"{articles} is absent: the set reads its articles from there (its set.json)")
+        for source, path in _article_files(set_path, rows, articles).items():
+            if not path.is_file():
+                raise EvalSetError(f"{set_path}: source {source!r} names {path}, which does not exist")
+        return
     folder = set_path.resolve().parent
     seeds = folder / "seeds"
     for row in rows:
@@ -127,18 +200,42 @@ def set_settings(set_path: Path, base: Settings) -> Settings:
     """Settings that answer a set with its own articles: its folder is the root (so citations' ``source``
     is relative to it, as the rows' is), its ``seeds/`` the articles, and an index apart from the project's
     (``<base.index_dir>/eval/<name>``, collection ``eval-<name>``). Everything else comes from ``base``.
+
+    A set with ``articles`` (see the module's docstring) has its root at ``<base.index_dir>/eval/<name>``,
+    where ``set_assistant`` copies them.
     """
-    folder = set_path.resolve().parent
     name = set_name(set_path)
-    return base.with_(
-        root=folder,
-        seeds_dir=folder / "seeds",
-        index_dir=base.index_dir / "eval" / name,
-        collection=f"eval-{name}",
-    )
+    index_dir = base.index_dir / "eval" / name
+    folder = index_dir if articles_dir(set_path) is not None else set_path.resolve().parent
+    return base.with_(root=folder, seeds_dir=folder / "seeds", index_dir=index_dir, collection=f"eval-{name}")
 
 
-def _build_set_index(settings: Settings, embedder: Embeddings):
+def fill_seeds(seeds_dir: Path, files: dict[str, Path]) -> None:
+    """Make ``seeds_dir`` hold exactly ``files`` (``{"seeds/<path>": file to copy}``), copying only what
+    changed, so an index built from it is brought up to date rather than rebuilt."""
+    wanted = {seeds_dir / Path(source).relative_to("seeds"): path for source, path in files.items()}
+    if seeds_dir.is_dir():
+        for old in seeds_dir.rglob("*"):
+            if old.is_file() and old not in wanted:
+                old.unlink()
+    for target, path in wanted.items():
+        data = path.read_bytes()
+        if not target.is_file() or target.read_bytes() != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+
+def prepare_set(set_path: Path, base: Settings, rows: Sequence[dict]) -> Settings:
+    """``set_settings`` of a set with its own articles, checked, its seeds folder filled when the set reads
+    its articles from elsewhere (``set.json``); SetAbsent when they are not on this machine."""
+    check_sources(set_path, rows)
+    settings = set_settings(set_path, base)
+    if (articles := articles_dir(set_path)) is not None:
+        fill_seeds(settings.seeds_dir, _article_files(set_path, rows, articles))
+    return settings
+
+
+def build_set_index(settings: Settings, embedder: Embeddings):
     """Build the set's index when missing, bring it up to date when stale; return the Chroma client."""
     from index.build import build_index
     from index.store import make_client
@@ -174,11 +271,10 @@ def set_assistant(
     rows = load_set(set_path) if rows is None else rows
     if not has_own_articles(rows):
         return Assistant(base, embedder=embedder)
-    check_sources(set_path, rows)
-    settings = set_settings(set_path, base)
+    settings = prepare_set(set_path, base, rows)
     if embedder is None:
         from index.embeddings import SentenceTransformerEmbeddings
 
         embedder = SentenceTransformerEmbeddings(settings.embed_model)
-    client = _build_set_index(settings, embedder)
+    client = build_set_index(settings, embedder)
     return Assistant(settings, embedder=embedder, client=client)

@@ -4,10 +4,14 @@ A question set is JSON Lines, one object per line: ``id``, ``question``, ``histo
 first, in order, as the conversation before ``question``), ``gold`` (substrings of the source that answer
 it), ``keywords`` (any one should appear in the reply or its quotes) and ``answerable``; optionally
 ``source`` (the article, relative to the set's folder) and ``spans`` (``[start, end]`` offsets of the
-answers in it). With no ``--set`` the command runs ``eval/dev.jsonl`` and the SQuAD 2.0 Rhine set; each set
-is answered from its own index when it brings its own articles (see ``evaluation.evalsets``), and every
-pipeline (ours and, with ``--baselines``, each baseline) runs on that set's index. Scoring lives in
-``evaluation.metrics``; this module runs pipelines, prints tables (rich) and writes JSON.
+answers in it), and the reader keys ``kind``, ``all_gold`` and ``open_article`` (asked with its ``source``
+picked, ``where={"source": ...}``, by every pipeline). With no ``--set`` the command runs
+``evalsets.DEFAULT_SETS`` (dev, the BBC reader set, and from ../shared/eval news-chat and SQuAD 2.0 Rhine,
+each skipped with one line when absent); each set is answered from its own index when it brings its own
+articles (see ``evaluation.evalsets``), and every pipeline (ours and, with ``--baselines``, each baseline)
+runs on that set's index. Scoring lives in ``evaluation.metrics`` and ``evaluation.readers``, the tables in
+``evaluation.evalreport``; ``--summaries`` runs ``evaluation.summaries`` instead. This module runs pipelines
+and writes JSON.
 """
 
 from __future__ import annotations
@@ -19,22 +23,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from evaluation.evalreport import print_report, print_side_by_side, side_by_side
 from evaluation.evalsets import (
     DEFAULT_SETS,
     EvalSetError,
+    SetAbsent,
     check_sources,
     has_own_articles,
     load_set,
     set_name,
 )
-from evaluation.metrics import (
-    QUALITY_KEYS,
-    REFUSAL_KEYS,
-    failed_thresholds,
-    parse_thresholds,
-    score_row,
-    summarize,
-)
+from evaluation.metrics import failed_thresholds, parse_thresholds, score_row, summarize
+from evaluation.readers import group_by_kind, has_kinds, reader_scores, reader_summary
 
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
@@ -46,22 +46,20 @@ if TYPE_CHECKING:
 __all__ = ["DEFAULT_SET", "EvalSetError", "evaluate", "evaluate_set", "load_set", "main"]
 
 DEFAULT_SET = DEFAULT_SETS[0]  # the dev set: ``make test``'s thresholds and ``bench``'s eval phase
-TABLE_KEYS = (
-    *(k for k in QUALITY_KEYS if k != "refusal_accuracy"),  # = unanswerable_refused, shown with the others
-    *REFUSAL_KEYS,
-    "latency_p50_ms",
-    "latency_p99_ms",
-)
-SIDE_BY_SIDE_KEYS = ("hit@1", "hit@3", "answerable_refused", "unanswerable_refused")
-HEADERS = {"answerable_refused": "ans_refused", "unanswerable_refused": "unans_refused"}
+Ask = Callable[[str, list[dict], "dict | None"], "Answer"]  # (question, history, where) -> Answer
 
 
 def source_texts(settings: Settings) -> dict[str, str]:
     """Every article's text, keyed by its ``source`` as citations name it."""
+    return {source: text for source, (text, _) in _articles(settings).items()}
+
+
+def _articles(settings: Settings) -> dict[str, tuple[str, str]]:
+    """``{source: (text, date)}`` of every article (date "" when it carries none)."""
     from index.loader import load_articles
 
     return {
-        d.metadata["source"]: d.page_content
+        d.metadata["source"]: (d.page_content, d.metadata.get("date", ""))
         for d in load_articles(settings.seeds_dir, settings.root).documents
     }
 
@@ -73,31 +71,40 @@ def forget_queries(embedder) -> None:
         cached.cache_clear()
 
 
+def where_for(row: dict) -> dict | None:
+    """The filter a row is asked with: its own article for an ``open_article`` row (the article picked)."""
+    return {"source": row["source"]} if row.get("open_article") and row.get("source") else None
+
+
 def run_pipeline(
     name: str,
-    ask: Callable[[str, list[dict]], Answer],
+    ask: Ask,
     rows: Sequence[dict],
     texts: dict[str, str],
     *,
+    dates: dict[str, str] | None = None,
     confidence: bool = True,
 ) -> dict:
-    """Ask every row (its history questions first) and score the final answers.
+    """Ask every row (its history questions first, with the same filter) and score the final answers.
 
-    ``confidence=False`` for a pipeline that does not judge its answers (the baselines): their ``Answer``
-    carries the field's default, not a judgement, so ``hedged`` is left empty rather than 0.
+    ``ask(question, history, where)``; ``where`` is ``where_for(row)``. ``dates`` (source -> date) judges
+    the date rows. ``confidence=False`` for a pipeline that does not judge its answers (the baselines):
+    their ``Answer`` carries the field's default, not a judgement, so ``hedged`` is left empty rather than 0.
     """
     scored, latencies = [], []
     for row in rows:
+        where = where_for(row)
         history: list[dict] = []
         for earlier in row["history_questions"]:
-            reply = ask(earlier, history)
+            reply = ask(earlier, history, where)
             history += [{"role": "user", "content": earlier}, {"role": "assistant", "content": reply.text}]
         t0 = time.perf_counter()
-        answer = ask(row["question"], history)
+        answer = ask(row["question"], history, where)
         latencies.append((time.perf_counter() - t0) * 1000)
         sure = answer.confidence if confidence else None
         hedged = answer.hedged if confidence else None
         scores = score_row(row, answer.text, answer.refused, answer.citations, texts, sure, hedged)
+        scores.update(reader_scores(row, answer, texts, dates or {}, scores["hit@3"], judged=confidence))
         scores.update(
             question=row["question"],
             latency_ms=round(latencies[-1], 2),
@@ -105,7 +112,17 @@ def run_pipeline(
             top_citations=[[c.source, c.start, c.end] for c in answer.citations[:3]],
         )
         scored.append(scores)
-    return {"name": name, "summary": summarize(scored, latencies), "questions": scored}
+    result = {"name": name, "summary": _summary(scored, latencies), "questions": scored}
+    if has_kinds(rows):
+        result["per_kind"] = {
+            kind: {"questions": len(group), **_summary(group, [q["latency_ms"] for q in group])}
+            for kind, group in group_by_kind(scored).items()
+        }
+    return result
+
+
+def _summary(scored: Sequence[dict], latencies: Sequence[float]) -> dict:
+    return {**summarize(scored, latencies), **reader_summary(scored)}
 
 
 def evaluate(
@@ -125,9 +142,15 @@ def evaluate(
     bot = assistant or Assistant(settings)
     settings = bot.settings
     bot.warm()
-    texts = source_texts(settings)
+    articles = _articles(settings)
+    texts = {source: text for source, (text, _) in articles.items()}
+    dates = {source: date for source, (_, date) in articles.items()}
     forget_queries(bot.embedder)
-    results = [run_pipeline("ours", lambda q, h: bot.answer(q, h, mode=mode), rows, texts)]
+
+    def ours(question: str, history: list[dict], where: dict | None) -> Answer:
+        return bot.answer(question, history, mode=mode, where=where)
+
+    results = [run_pipeline("ours", ours, rows, texts, dates=dates)]
     if baselines:
         from evaluation.baselines import build_baselines
         from index.loader import load_articles
@@ -135,7 +158,9 @@ def evaluate(
         documents = load_articles(settings.seeds_dir, settings.root).documents
         for baseline in build_baselines(documents, bot.store, bot.embedder):
             forget_queries(bot.embedder)
-            results.append(run_pipeline(baseline.name, baseline.answer, rows, texts, confidence=False))
+            results.append(
+                run_pipeline(baseline.name, baseline.answer, rows, texts, dates=dates, confidence=False)
+            )
     return results
 
 
@@ -157,100 +182,21 @@ def evaluate_set(
     return {"name": set_name(path), "path": str(path), "pipelines": pipelines}
 
 
-def fmt(value, key: str = "") -> str:
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if key.startswith("latency") or key == "latency_ms":
-        return f"{value:.1f}"
-    if isinstance(value, float):
-        return f"{value:.3f}" if value != int(value) else f"{value:.2f}"
-    return str(value)
-
-
-def _header(key: str) -> str:
-    return HEADERS.get(key, key.replace("latency_", "").replace("_accuracy", "_acc"))
-
-
-def per_question_table(result: dict):
-    """The per-question rich table of one pipeline."""
-    from rich.table import Table
-
-    per = Table(title=f"Per question ({result['name']})")
-    for col in ("id", "question", "refused", "rank", "hit@3", "precision", "exactness", "keyword", "ms"):
-        per.add_column(col, overflow="fold")
-    for q in result["questions"]:
-        per.add_row(
-            q["id"],
-            q["question"][:60],
-            fmt(q["refused"]),
-            str(q["rank"]) if q["answerable"] else "–",
-            fmt(q["hit@3"]),
-            fmt(q["precision"]),
-            fmt(q["exactness"]),
-            fmt(q["keyword_match"]),
-            fmt(q["latency_ms"], "latency_ms"),
-        )
-    return per
-
-
-def print_report(results: Sequence[dict], file=None, *, title: str = "Overall", per_question: bool = False):
-    """The overall table (one row per pipeline); with ``per_question``, the first pipeline's questions."""
-    from rich.console import Console
-    from rich.table import Table
-
-    console = Console(file=file or sys.stdout, width=200)
-    if per_question:
-        for r in results[:1]:
-            console.print(per_question_table(r))
-    overall = Table(title=title, show_lines=False)
-    overall.add_column("pipeline")
-    for key in TABLE_KEYS:
-        overall.add_column(_header(key), justify="right")
-    for r in results:
-        overall.add_row(r["name"], *(fmt(r["summary"][k], k) for k in TABLE_KEYS))
-    console.print(overall)
-    missing = [q["id"] for r in results[:1] for q in r["questions"] if not q["gold_found"]]
-    if missing:
-        console.print(f"[yellow]warning: gold not found in the set's articles for: {', '.join(missing)}[/]")
-
-
-def side_by_side(sets: Sequence[dict]) -> list[dict]:
-    """One row per pipeline, ``{"pipeline", "<set>": {key: value}}``, pipelines in the order first seen."""
-    names = list(dict.fromkeys(p["name"] for s in sets for p in s["pipelines"]))
-    rows = []
-    for name in names:
-        row: dict = {"pipeline": name}
-        for s in sets:
-            summary = next((p["summary"] for p in s["pipelines"] if p["name"] == name), {})
-            row[s["name"]] = {k: summary.get(k) for k in SIDE_BY_SIDE_KEYS}
-        rows.append(row)
-    return rows
-
-
-def print_side_by_side(sets: Sequence[dict], file=None) -> None:
-    """Pipelines down, set x (hit@1, hit@3, answerable_refused, unanswerable_refused) across."""
-    from rich.console import Console
-    from rich.table import Table
-
-    table = Table(title="Side by side", show_lines=False)
-    table.add_column("pipeline")
-    for s in sets:
-        for key in SIDE_BY_SIDE_KEYS:
-            table.add_column(f"{s['name']}\n{_header(key)}", justify="right")
-    for row in side_by_side(sets):
-        table.add_row(row["pipeline"], *(fmt(row[s["name"]][k], k) for s in sets for k in SIDE_BY_SIDE_KEYS))
-    Console(file=file or sys.stdout, width=200).print(table)
-
-
 def read_sets(paths: Sequence[Path]) -> list[tuple[Path, list[dict]]]:
-    """Every set read and checked (rows, source files) before any model loads; EvalSetError otherwise."""
+    """Every set read and checked (rows, source files) before any model loads; EvalSetError otherwise.
+
+    A set that is not on this machine (``SetAbsent``: ../shared, or the articles it reads) is skipped with
+    one line on stderr.
+    """
     sets = []
     for path in paths:
-        rows = load_set(path)
-        if has_own_articles(rows):
-            check_sources(path, rows)
+        try:
+            rows = load_set(path)
+            if has_own_articles(rows):
+                check_sources(path, rows)
+        except SetAbsent as e:
+            print(f"eval: skipping {set_name(path)}: {e}", file=sys.stderr)
+            continue
         sets.append((path, rows))
     return sets
 
@@ -260,8 +206,14 @@ def main(args, settings: Settings) -> int:
         thresholds = parse_thresholds(args.min)
     except ValueError as e:
         raise EvalSetError(str(e)) from None
+    if getattr(args, "summaries", False):
+        from evaluation.summaries import main as summaries_main
+
+        return summaries_main(args, settings)
     paths = [Path(p) for p in args.eval_set] if args.eval_set else [settings.root / p for p in DEFAULT_SETS]
     sets_rows = read_sets(paths)
+    if not sets_rows:
+        raise EvalSetError("no question set to run: every one asked for is absent (see the lines above)")
     from index.embeddings import SentenceTransformerEmbeddings
 
     embedder = SentenceTransformerEmbeddings(settings.embed_model)  # one model for every set

@@ -3,10 +3,10 @@
     python -m evaluation.fit_scorer            # fit, print the cross-validated numbers, write the weights
     python -m evaluation.fit_scorer --check    # fit, compare with the stored weights; exit 1 if they differ
 
-Data: every question of every set (``eval/dev.jsonl``, news; ``eval/squad2-rhine``, 498 questions people
-wrote about a Wikipedia article). For each question the retriever proposes candidate sentences with their
-features (``assistant.features``); a candidate is labelled right when it contains a gold answer's offsets
-(``spans``), or overlaps a gold substring where a set gives no offsets.
+Data: every question of every set (``eval/dev.jsonl``, news; ``../shared/eval/squad2-rhine``, 498
+questions people wrote about a Wikipedia article). For each question the retriever proposes candidate
+sentences with their features (``assistant.features``); a candidate is labelled right when it contains a
+gold answer's offsets (``spans``), or overlaps a gold substring where a set gives no offsets.
 
 Two logistic regressions (scikit-learn), both judged on held-out folds, never on the rows they were fitted
 to. Folds are grouped by the paragraph that holds the answer, so a fold's questions are about text the
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SETS = (
     "eval/dev.jsonl",
     "eval/news-extra/questions.jsonl",
-    "eval/squad2-rhine/questions.jsonl",
+    "../shared/eval/squad2-rhine/questions.jsonl",  # external: beside the checkout (evalsets.shared_set)
     "eval/off-topic.jsonl",
 )
 OUT = ROOT / "assistant" / "weights" / "scorer.json"

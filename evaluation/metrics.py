@@ -14,6 +14,9 @@ Refusals are counted both ways: ``answerable_refused`` (answerable questions ref
 questions given the closest passages instead of an answer (``Answer.hedged``), over the questions of a
 pipeline that judges its answers (None for the baselines).
 
+Short answers are scored by SQuAD's own metric (``squad_scores``): exact match and token F1 of the
+normalised texts (lower case, no punctuation, no a/an/the, single spaces), the best over the gold texts.
+
 This module reads no files and runs no model; ``evaluation.evaluate`` feeds it.
 
 >>> gold = locate_gold(["Politico"], {"a.txt": "It was first reported by Politico."})
@@ -28,6 +31,9 @@ False
 from __future__ import annotations
 
 import math
+import re
+import string
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -48,7 +54,18 @@ QUALITY_KEYS = (
     "followup_accuracy",
 )
 # --min may also name these (bigger is better); answerable_refused and hedged are smaller-is-better.
-THRESHOLD_KEYS = (*QUALITY_KEYS, "unanswerable_refused")
+THRESHOLD_KEYS = (
+    *QUALITY_KEYS,
+    "unanswerable_refused",
+    # the reader's keys (evaluation.readers)
+    "answered_right",
+    "unanswerable_refused_or_hedged",
+    "all_gold_recall",
+    "date_right",
+    "short_exactness",
+    "squad_em",
+    "squad_f1",
+)
 REFUSAL_KEYS = ("answerable_refused", "unanswerable_refused", "hedged")
 
 
@@ -139,6 +156,46 @@ def keyword_match(keywords: Sequence[str], answer_text: str, quotes: Sequence[st
         return None
     haystack = " ".join([answer_text, *quotes]).lower()
     return any(k.lower() in haystack for k in keywords)
+
+
+_ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
+_PUNCTUATION = frozenset(string.punctuation)
+
+
+def normalize_answer(text: str) -> str:
+    """SQuAD's normalisation: lower case, punctuation removed, a/an/the dropped, white space collapsed.
+
+    >>> normalize_answer("The  Rhine's  delta!")
+    'rhines delta'
+    """
+    text = "".join(ch for ch in text.lower() if ch not in _PUNCTUATION)
+    return " ".join(_ARTICLES.sub(" ", text).split())
+
+
+def token_f1(prediction: str, gold: str) -> float:
+    """SQuAD's token F1 of one prediction against one gold text (both normalised first)."""
+    predicted, wanted = normalize_answer(prediction).split(), normalize_answer(gold).split()
+    if not predicted or not wanted:  # SQuAD 2.0: an empty side scores 1 only when both are empty
+        return float(predicted == wanted)
+    same = sum((Counter(predicted) & Counter(wanted)).values())
+    if same == 0:
+        return 0.0
+    p, r = same / len(predicted), same / len(wanted)
+    return 2 * p * r / (p + r)
+
+
+def squad_scores(prediction: str, golds: Sequence[str]) -> tuple[float, float]:
+    """``(exact_match, f1)`` of ``prediction``, each the best over ``golds`` (SQuAD's max over answers).
+
+    >>> squad_scores("the Rhine river", ["Rhine", "Rhine River"])
+    (1.0, 1.0)
+    >>> squad_scores("in Basel", ["Basel, Switzerland"])
+    (0.0, 0.5)
+    """
+    if not golds:
+        return 0.0, 0.0
+    em = max(float(normalize_answer(prediction) == normalize_answer(g)) for g in golds)
+    return em, max(token_f1(prediction, g) for g in golds)
 
 
 def percentile(values: Sequence[float], q: float) -> float:

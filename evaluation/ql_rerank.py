@@ -18,7 +18,7 @@ from pathlib import Path
 
 from evaluation.fit_scorer import ROOT, collect, cross_validate
 
-SETS = ("eval/news-extra/questions.jsonl", "eval/squad2-rhine/questions.jsonl")
+SETS = ("eval/news-extra/questions.jsonl", "../shared/eval/squad2-rhine/questions.jsonl")
 PROMPT = (
     "<|im_start|>user\nRead this passage and write a question about it.\nPassage: {passage}<|im_end|>\n"
     "<|im_start|>assistant\nQuestion:"

@@ -6,6 +6,7 @@ import sys
 
 import pytest
 
+from evaluation.evalsets import shared_set
 from evaluation.fit_scorer import OUT, differences
 from tests.conftest import ROOT
 
@@ -25,6 +26,8 @@ def test_differences_sees_a_changed_weight_and_ignores_float_noise():
 @pytest.mark.slow
 def test_stored_weights_are_reproduced_by_the_fitting_script(tmp_path):
     """Re-run the whole fit (every set indexed in a temp dir); --check exits 1 on any difference."""
+    if not shared_set("squad2-rhine").is_file():
+        pytest.skip("../shared/eval is absent: the fit reads squad2-rhine from there")
     done = subprocess.run(
         [sys.executable, "-m", "evaluation.fit_scorer", "--check", "--index-dir", str(tmp_path / "index")],
         cwd=ROOT,

@@ -12,13 +12,16 @@ from evaluation.metrics import (
     first_relevant_rank,
     keyword_match,
     locate_gold,
+    normalize_answer,
     parse_thresholds,
     percentile,
     precision,
     relevant,
     row_spans,
     score_row,
+    squad_scores,
     summarize,
+    token_f1,
 )
 
 TEXT = "Biden allowed strikes. It was first reported by Politico. AFP contributed."
@@ -203,3 +206,39 @@ def test_unanswerable_refused_can_be_a_threshold():
     assert parse_thresholds(["unanswerable_refused=0.5"]) == {"unanswerable_refused": 0.5}
     with pytest.raises(ValueError, match="bad --min .answerable_refused=0.1."):
         parse_thresholds(["answerable_refused=0.1"])
+
+
+def test_squad_normalisation_drops_case_punctuation_articles_and_extra_space():
+    assert normalize_answer("  The Rhine's   DELTA, near an estuary!") == "rhines delta near estuary"
+    assert normalize_answer("Theodore") == "theodore"  # "the" only as a whole word
+
+
+@pytest.mark.parametrize(
+    ("prediction", "golds", "em", "f1"),
+    [
+        ("the Rhine", ["Rhine"], 1.0, 1.0),
+        ("Rhine river", ["Rhine"], 0.0, 2 * 0.5 * 1.0 / 1.5),  # p = 1/2, r = 1/1
+        ("in Basel", ["Basel, Switzerland", "Basel"], 0.0, 2 / 3),  # best gold: "Basel" (p 1/2, r 1)
+        ("1,233 km", ["1,230 km"], 0.0, 0.5),  # "1233" != "1230": one of two tokens
+        ("Lake Constance", ["Mainz"], 0.0, 0.0),
+        ("", ["Rhine"], 0.0, 0.0),
+        ("a an the", ["the"], 1.0, 1.0),  # both normalise to nothing: SQuAD counts that equal
+    ],
+)
+def test_squad_exact_match_and_f1_worked_examples(prediction, golds, em, f1):
+    got_em, got_f1 = squad_scores(prediction, golds)
+    assert got_em == em
+    assert got_f1 == pytest.approx(f1)
+
+
+def test_token_f1_counts_repeated_tokens_once_per_occurrence():
+    # prediction "rhine rhine delta" vs gold "rhine delta": 2 shared (min counts), p = 2/3, r = 1
+    assert token_f1("Rhine Rhine delta", "the Rhine delta") == pytest.approx(0.8)
+    assert squad_scores("anything", []) == (0.0, 0.0)
+
+
+def test_reader_keys_can_be_thresholds():
+    assert parse_thresholds(["answered_right=0.9", "squad_f1=0.6"]) == {
+        "answered_right": 0.9,
+        "squad_f1": 0.6,
+    }

@@ -1,0 +1,80 @@
+"""Extractive summary baselines for ``eval --summaries``: Lead-k and TextRank, over the index's own sentences.
+
+TextRank as Mihalcea & Tarau (2004) give it for sentence extraction: a graph whose nodes are the sentences and
+whose edge weights are their word overlap, ``|Si ∩ Sj| / (log|Si| + log|Sj|)``, ranked by weighted PageRank
+(damping 0.85) computed by power iteration; the ``k`` best sentences are printed in article order. Words are
+``assistant.text.tokens`` (lower case, stop words out), as the rest of the project reads them.
+
+Both take and return sentence spans ``(start, end)`` into the article's text, so a baseline's summary is
+scored exactly as the assistant's cited sentences are. No model, no files; numpy only.
+
+>>> text = "Cats purr. Dogs bark at cats. Cats and dogs play. Fish swim."
+>>> spans = [(0, 10), (11, 29), (30, 49), (50, 60)]
+>>> [text[s:e] for s, e in lead(spans, 2)]
+['Cats purr.', 'Dogs bark at cats.']
+>>> [text[s:e] for s, e in textrank(text, spans, 2)]
+['Dogs bark at cats.', 'Cats and dogs play.']
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from assistant.text import tokens
+
+Span = tuple[int, int]
+DAMPING = 0.85
+
+
+def lead(spans: Sequence[Span], k: int) -> list[Span]:
+    """The first ``k`` sentences."""
+    return list(spans[: max(k, 0)])
+
+
+def overlap_similarity(a: set[str], b: set[str]) -> float:
+    """Mihalcea & Tarau's sentence similarity: shared words over the sum of the log lengths."""
+    shared = len(a & b)
+    if not shared:
+        return 0.0
+    norm = math.log(len(a)) + math.log(len(b))
+    return shared / norm if norm > 0 else float(shared)  # two one-word sentences: log 1 + log 1 = 0
+
+
+def pagerank(weights, damping: float = DAMPING, tol: float = 1e-8, max_iter: int = 200):
+    """Weighted PageRank of a square, non-negative, symmetric weight matrix, by power iteration.
+
+    A node with no edges gets only the teleport share, ``(1 - damping) / n``, as in the paper's formula.
+    """
+    import numpy as np
+
+    w = np.asarray(weights, dtype=float)
+    n = len(w)
+    if n == 0:
+        return np.zeros(0)
+    out = w.sum(axis=1)
+    transition = np.divide(w, out[:, None], out=np.zeros_like(w), where=out[:, None] > 0)
+    scores = np.full(n, 1.0 / n)
+    for _ in range(max_iter):
+        new = (1 - damping) / n + damping * (transition.T @ scores)
+        if np.abs(new - scores).sum() < tol:
+            return new
+        scores = new
+    return scores
+
+
+def textrank(text: str, spans: Sequence[Span], k: int) -> list[Span]:
+    """The ``k`` most central sentences by TextRank, in article order (ties: the earlier sentence)."""
+    import numpy as np
+
+    if k <= 0 or not spans:
+        return []
+    words = [set(tokens(text[s:e])) for s, e in spans]
+    n = len(spans)
+    weights = np.zeros((n, n))
+    for i in range(n):
+        for j in range(i + 1, n):
+            weights[i, j] = weights[j, i] = overlap_similarity(words[i], words[j])
+    scores = pagerank(weights)
+    best = sorted(range(n), key=lambda i: (-round(float(scores[i]), 12), i))[:k]
+    return [spans[i] for i in sorted(best)]
