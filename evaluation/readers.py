@@ -50,11 +50,22 @@ _DATES = [
     re.compile(rf"\b{_MONTH}\s+{_DAY},?\s+{_YEAR}\b", re.IGNORECASE),
 ]
 _MONTH_YEAR = re.compile(rf"\b{_MONTH}\s+{_YEAR}\b|\b(?:19|20)\d\d-[01]\d\b", re.IGNORECASE)
-# A question about when the article itself appeared, not about when something in it happened.
+# A question about when the article itself appeared, not about when something in it happened. Within a set's
+# "article" rows (about, summary, headline, source, date) any word about time marks the date row; a row with
+# no kind must also point at the article itself ("this", "it", "the story").
+_TIME_WORDS = re.compile(
+    r"\b(?:when|wen|whens|what year|which year|date[ds]?|dateline|published|publish|written|writen|posted|"
+    r"recent|old news|up to date|current|how old|from 20\d\d)\b|\bwhen's\b",
+    re.IGNORECASE,
+)
+_WHO = re.compile(r"\b(?:who|outlet|paper|newspaper|agency|wire|source|headline|byline|author)\b", re.I)
+_THIS = r"(?:(?:this|that|the) (?:[\w']+ ){0,3}?(?:article|story|piece|one|page)|this|it|that)"
 _ASKS_DATE = re.compile(
-    r"\bwhen (?:was|is|did) (?:this|it|that|the [\w' ]{1,30}?) (?:published|written|posted|dated|come out|"
-    r"out|released|from)\b|\b(?:publication|published|release) date\b|^\W*(?:what(?:'s| is)? (?:the )?)?"
-    r"date\b(?: of (?:this|it|the [\w' ]{1,30}))?\W*$|\bhow (?:old|recent) is (?:this|it|the)\b",
+    rf"\bwhen (?:was|is|did) {_THIS} (?:published|written|posted|dated|come out|out|released|from|go up)\b"
+    rf"|\bwhat (?:date|day|year) (?:is|was) {_THIS}(?: (?:from|published|written|posted|dated))?\W*$"
+    rf"|\bdate(?:line)? (?:of|on) {_THIS}"
+    rf"|\b(?:publication|published|release) date\b|\bhow (?:old|recent) is {_THIS}"
+    r"|^\W*(?:what(?:'s| is)? (?:the )?)?date\W*$",
     re.IGNORECASE,
 )
 _UNDATED = re.compile(
@@ -98,10 +109,14 @@ def says_undated(text: str) -> bool:
 
 
 def asks_date(row: Mapping) -> bool:
-    """A row asking when its article was published: ``"asks": "date"``, or a question worded so."""
+    """A row asking when its article was published: ``"asks": "date"``, or ``kind`` "date", or an
+    "article" row that speaks of time, or (no kind) a question asking when "this" or "the story" came out."""
     if "asks" in row:
         return row["asks"] == "date"
-    return row.get("kind") in (None, "article", "date") and bool(_ASKS_DATE.search(row["question"]))
+    kind, question = row.get("kind"), row["question"]
+    if kind in ("article", "date"):
+        return kind == "date" or (bool(_TIME_WORDS.search(question)) and not _WHO.search(question))
+    return kind is None and bool(_ASKS_DATE.search(question))
 
 
 def date_right(text: str, refused: bool, hedged: bool, dates: Iterable[str]) -> bool:

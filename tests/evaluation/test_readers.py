@@ -79,9 +79,15 @@ def test_undated_replies_and_named_dates():
         ("when was this written", "article", True),
         ("what date?", None, True),
         ("When was the BA story published?", None, True),
+        ("what date is the ericsson article from?", "article", True),
+        ("what's the date on this?", "article", True),
+        ("how recent is this", "article", True),
         ("when did ken bates buy leeds?", "factoid", False),
         ("what date does the offer close", "factoid", False),
         ("when was this published?", "factoid", False),  # the set's kind wins over the wording
+        ("is this old news?", "article", True),  # an article row that speaks of time
+        ("what outlet published this?", "article", False),  # who published it, not when
+        ("when was the book published?", None, False),  # no kind: must point at the article itself
     ],
 )
 def test_asks_date_by_wording_within_article_rows(question, kind, asks):
