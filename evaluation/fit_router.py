@@ -53,30 +53,29 @@ def load_examples(path: Path = INTENTS) -> list[dict]:
 
 
 def _intent_rows(examples: list[dict], vectors) -> list[dict]:
-    """Each example as a question: its nearest-example scores over the other groups' examples."""
+    """Each example as a question: its scores over the examples of the *other* groups."""
     import numpy as np
+
+    from assistant.answering.route import nearest
 
     sims = vectors @ vectors.T
     groups = np.array([e.get("group", e["text"]) for e in examples])
+    labels = np.array([e["intent"] for e in examples])
     out = []
     for i, e in enumerate(examples):
         keep = groups != groups[i]
-        best: dict[str, float] = {}
-        for j in np.flatnonzero(keep):
-            intent = examples[j]["intent"]
-            best[intent] = max(best.get(intent, -1.0), float(sims[i, j]))
+        best = nearest(sims[i][keep], labels[keep].tolist())
         want = "" if e["intent"] == "none" else e["intent"]
-        out.append({"set": "intents", "text": e["text"], "scores": best, "right": {want}})
+        out.append({"set": "intents", "text": e["text"], "scores": [best], "right": {want}})
     return out
 
 
 def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[dict]:
     """One set's questions with their scores and the intents whose answers would be right for them."""
-    import numpy as np
-
     from assistant.answering.intents import _one
+    from assistant.answering.route import Router
     from assistant.settings import Settings
-    from evaluation.evalsets import load_set, set_assistant
+    from evaluation.evalsets import EvalSetError, load_set, set_assistant
     from evaluation.evaluate import source_texts
     from evaluation.metrics import gold_for, relevant
 
@@ -86,17 +85,18 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[d
         return []
     base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=ROOT / ".index")
     rows = load_set(path)
-    bot = set_assistant(path, base, embedder=embedder, rows=rows)
+    try:
+        bot = set_assistant(path, base, embedder=embedder, rows=rows)
+    except EvalSetError as e:
+        print(f"skipped {name}: {e}", file=sys.stderr)
+        return []
+    router = Router(embedder, [(e["text"], e["intent"]) for e in examples], 0.0, 0.0, vectors)
     texts = source_texts(bot.settings)
     intents = sorted({e["intent"] for e in examples} - {"none"})
     answers: dict[tuple[str, str], object] = {}
     out = []
     for row in rows:
-        q = np.asarray(embedder.embed_query(row["question"]), dtype=np.float32)
-        sims = vectors @ q
-        best: dict[str, float] = {}
-        for e, s in zip(examples, sims.tolist(), strict=True):
-            best[e["intent"]] = max(best.get(e["intent"], -1.0), s)
+        readings = [router.scores(embedder.embed_query(t)) for t in router.readings(row["question"])]
         source = row.get("source") or next(iter(texts))
         gold, contain = gold_for(row, texts)
         right = set() if row.get("kind") == "article" else {""}
@@ -117,7 +117,7 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[d
             {
                 "set": Path(name).parent.name or Path(name).stem,
                 "text": row["question"],
-                "scores": best,
+                "scores": readings,
                 "right": right,
             }
         )
@@ -125,11 +125,11 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[d
 
 
 def _accuracy(rows: list[dict], margin: float, floor: float) -> dict[str, float]:
-    from assistant.answering.route import decide
+    from assistant.answering.route import decide_any
 
     by_set: dict[str, list[bool]] = {}
     for r in rows:
-        got = decide(r["text"], r["scores"], margin, floor).intent
+        got = decide_any(r["text"], r["scores"], margin, floor).intent
         by_set.setdefault(r["set"], []).append(got in r["right"])
     return {s: sum(v) / len(v) for s, v in by_set.items()}
 
@@ -154,10 +154,10 @@ def cross_validate(rows: list[dict]) -> dict[str, float]:
         margin, floor, _ = choose([r for r, k in zip(rows, fold, strict=True) if k != f])
         held = [r for r, k in zip(rows, fold, strict=True) if k == f]
         for r in held:
-            from assistant.answering.route import decide
+            from assistant.answering.route import decide_any
 
             right.setdefault(r["set"], []).append(
-                decide(r["text"], r["scores"], margin, floor).intent in r["right"]
+                decide_any(r["text"], r["scores"], margin, floor).intent in r["right"]
             )
     return {s: round(sum(v) / len(v), 4) for s, v in right.items()}
 

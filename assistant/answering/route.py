@@ -31,6 +31,9 @@ NONE = "none"
 INTENTS = ("about", "summary", "date", "credit", "headline")
 # Words that only say "the article" and never which one: "what's this story about?" names no article.
 _ARTICLE_WORDS = frozenset("article story piece one report news item this that".split())
+# Nouns a reader calls an article by; only a question with one may name its article ("the ba story").
+_ARTICLE_NOUNS = frozenset("article story piece one report item".split())
+NEAREST = 3  # an intent's score: the mean cosine of its NEAREST closest examples
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,7 @@ class Router:
             intent: frozenset(w for text, i in examples if i == intent for w in words(text))
             for intent in INTENTS
         }
+        self.known = frozenset(w for text, _ in examples for w in words(text))
 
     @classmethod
     def load(cls, embedder: Embeddings, path: Path = WEIGHTS) -> Router:
@@ -96,20 +100,64 @@ class Router:
         return self._vectors
 
     def scores(self, vector) -> dict[str, float]:
-        """The cosine of the nearest example of each intent (and of "none") to a question vector."""
+        """Each intent's (and "none"'s) mean cosine of its ``NEAREST`` examples to a question vector."""
         import numpy as np
 
         sims = self.vectors @ np.asarray(vector, dtype=np.float32)
-        best: dict[str, float] = {}
-        for (_, intent), s in zip(self.examples, sims.tolist(), strict=True):
-            if s > best.get(intent, -1.0):
-                best[intent] = s
-        return best
+        return nearest(sims, [intent for _, intent in self.examples])
 
-    def route(self, question: str, vector=None) -> Routed:
+    def readings(self, question: str) -> list[str]:
+        """The question, and the question without the words no example uses (those name the article:
+        "the maternity pay story"), when that leaves something."""
+        if not _ARTICLE_NOUNS & set(words(question)):
+            return [question]
+        return [t for t in dict.fromkeys([question, strip_unknown(question, self.known)]) if t]
+
+    def route(self, question: str) -> Routed:
         """The question's intent, or ``Routed("")`` when it asks about what the article says."""
-        vector = self.embedder.embed_query(question) if vector is None else vector
-        return decide(question, self.scores(vector), self.margin, self.floor, self.vocabulary)
+        scores = [self.scores(self.embedder.embed_query(t)) for t in self.readings(question)]
+        return decide_any(question, scores, self.margin, self.floor, self.vocabulary)
+
+
+def nearest(sims, labels: list[str], k: int = NEAREST) -> dict[str, float]:
+    """Per label, the mean of its ``k`` highest similarities in ``sims`` (aligned with ``labels``)."""
+    by_label: dict[str, list[float]] = {}
+    for label, s in zip(labels, sims.tolist(), strict=True):
+        by_label.setdefault(label, []).append(s)
+    return {label: sum(sorted(v, reverse=True)[:k]) / min(k, len(v)) for label, v in by_label.items()}
+
+
+def decide_any(
+    question: str,
+    readings: list[dict[str, float]],
+    margin: float,
+    floor: float,
+    vocabulary: dict[str, frozenset[str]] | None = None,
+) -> Routed:
+    """``decide`` over each reading's scores: the routed reading with the widest margin wins."""
+    best = Routed("", -1.0)
+    for scores in readings:
+        got = decide(question, scores, margin, floor, vocabulary)
+        if got.intent and (not best.intent or got.margin > best.margin):
+            best = got
+    return best
+
+
+def strip_unknown(question: str, known: frozenset[str]) -> str:
+    """The question without the words no example uses ("what's the maternity pay story about?" -> "what's
+    the story about?"): the words that name an article, not what is asked of it. "" when nothing goes."""
+    import re
+
+    kept, dropped = [], False
+    for raw in question.split():
+        ws = words(raw)
+        if ws and not all(w in known for w in ws):
+            dropped = True
+            continue
+        kept.append(raw)
+    if not dropped or not kept:
+        return ""
+    return re.sub(r"\s+", " ", " ".join(kept)).strip()
 
 
 def decide(
