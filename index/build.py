@@ -20,7 +20,8 @@ from langchain_core.documents import Document
 from index.dates import date_ord
 from index.dedupe import dedupe
 from index.errors import ArticleError, StoreUnavailable
-from index.loader import load_articles
+from index.entities import entities
+from index.loader import headline_line, load_articles
 from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
 from index.store import (
@@ -98,14 +99,18 @@ def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
 
 
 def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[list[Document], list[Document]]:
-    """The passage and sentence Documents of one article, each with exact offsets and its id."""
+    """The passage and sentence Documents of one article, each with exact offsets and its id; each sentence
+    also carries its entities (``index.entities``) and whether it is the headline line."""
     meta = doc.metadata
     base = {k: meta.get(k, "") for k in ("source", "title", "date", "outlet", "url")}
     base["doc_hash"] = meta["hash"]
     base["date_ord"] = date_ord(meta.get("date", ""))
     chunks = splitter.split_documents([doc])
     spans = [tuple(s) for chunk in chunks for s in chunk.metadata["sentences"]]
-    said_by = dict(zip(spans, speakers([doc.page_content[s:e] for s, e in spans]), strict=True))
+    texts = [doc.page_content[s:e] for s, e in spans]
+    said_by = dict(zip(spans, speakers(texts), strict=True))
+    named = dict(zip(spans, entities(texts, [s for s, _ in spans]), strict=True))
+    headline = headline_line(doc.page_content, int(meta.get("body_start", 0)))
     passages, sentences = [], []
     for chunk in chunks:
         m = chunk.metadata
@@ -140,6 +145,9 @@ def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[li
                         "when_start": when[0],
                         "when_end": when[1],
                         "when_label": when[2],
+                        # Chroma metadata is scalar: [[start, end, label], ...] as JSON, file offsets.
+                        "entities": json.dumps([list(span) for span in named[(s, e)]]),
+                        "headline": (s, e) == headline,
                     },
                 )
             )

@@ -34,4 +34,16 @@ class StoreUnavailable(UserError):
     """The Chroma store cannot be opened or reached."""
 
 
-__all__ = ["ArticleError", "IndexMismatch", "IndexNotBuilt", "SeedsNotFound", "StoreUnavailable", "UserError"]
+class NlpUnavailable(UserError):
+    """spaCy or its English model, which indexing needs for entities, is not installed."""
+
+
+__all__ = [
+    "ArticleError",
+    "IndexMismatch",
+    "IndexNotBuilt",
+    "NlpUnavailable",
+    "SeedsNotFound",
+    "StoreUnavailable",
+    "UserError",
+]

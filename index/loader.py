@@ -30,6 +30,8 @@ _DATE_HEADER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n---[ \t]*\n", re.DOTALL)
 _MD_TITLE = re.compile(r"\A\s*#\s+(.+?)\s*$", re.MULTILINE)
 _TITLE_WORDS = 12
+_LEADING_SPACE = re.compile(r"\s*")
+_BLANK_AFTER = re.compile(r"[ \t]*\n[ \t]*\n")
 
 
 @dataclass
@@ -43,13 +45,29 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def reads_like_headline(line: str) -> bool:
+    """True for a line short enough for a headline (120 characters) that does not end a sentence."""
+    return bool(line) and len(line) <= 120 and not line.endswith((".", '"', "\u201d"))
+
+
 def title_from_text(body: str) -> str:
     """A short title: the first line if it reads like a headline, else the first words of the text."""
     first_line = body.strip().split("\n", 1)[0].strip()
-    if first_line and len(first_line) <= 120 and not first_line.endswith((".", '"', "\u201d")):
+    if reads_like_headline(first_line):
         return first_line.lstrip("# ").strip()
     words = first_line.split()
     return " ".join(words[:_TITLE_WORDS]) + ("\u2026" if len(words) > _TITLE_WORDS else "")
+
+
+def headline_line(text: str, body_start: int) -> tuple[int, int] | None:
+    """The span of the body's first line when it is the article's headline, as in BBC stories: a line that
+    reads like one (``reads_like_headline``, the rule ``title_from_text`` uses) with a blank line after it."""
+    start = _LEADING_SPACE.match(text, body_start).end()
+    end = text.find("\n", start)
+    line = text[start:end].rstrip() if end != -1 else ""
+    if not reads_like_headline(line) or not _BLANK_AFTER.match(text, start + len(line)):
+        return None
+    return start, start + len(line)
 
 
 def parse_article(text: str) -> tuple[int, dict[str, str]]:

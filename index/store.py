@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from index.settings import IndexSettings
 
-SPLITTER_VERSION = "sentence-passages-2"  # 2: speakers and resolved dates per sentence
+# 2: speakers and resolved dates per sentence; 3: spaCy entities and noun chunks, the headline line
+SPLITTER_VERSION = "sentence-passages-3"
 KINDS = ("sentences", "passages", "docs")
 # A wider HNSW search than Chroma's default (ef 10) keeps recall up in archives of 10k+ passages.
 DATA_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 100, "hnsw:construction_ef": 128}
