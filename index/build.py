@@ -19,8 +19,8 @@ from langchain_core.documents import Document
 
 from index.dates import date_ord
 from index.dedupe import dedupe
-from index.errors import ArticleError, StoreUnavailable
 from index.entities import entities
+from index.errors import ArticleError, StoreUnavailable
 from index.loader import headline_line, load_articles
 from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
