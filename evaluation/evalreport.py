@@ -10,9 +10,10 @@ from collections.abc import Sequence
 
 from evaluation.metrics import QUALITY_KEYS, REFUSAL_KEYS
 
+# mrr, span_hit@3 and answer_rate (= 1 - answerable_refused) are in the JSON, not in the table
 TABLE_KEYS = (
     "answered_right",
-    *(k for k in QUALITY_KEYS if k != "refusal_accuracy"),  # = unanswerable_refused, shown with the others
+    *(k for k in QUALITY_KEYS if k not in ("refusal_accuracy", "mrr", "span_hit@3", "answer_rate")),
     *REFUSAL_KEYS,
     "unanswerable_refused_or_hedged",
     "short_exactness",
@@ -51,6 +52,7 @@ HEADERS = {
     "all_gold_recall": "all_gold",
     "short_exactness": "short_exact",
     "keyword_match": "keyword",
+    "followup_accuracy": "followup",
 }
 
 

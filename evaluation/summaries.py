@@ -10,8 +10,9 @@ spread within each of the five topics. They are copied (never into the project's
 Scored for each reply (``evaluation.summary_metrics``): answered (neither refused nor hedged), ROUGE-1/2/L F1
 of its cited quotes joined against the reference, reference-sentence recall of its cited spans, and whether
 every quote is exact. A refused reply counts as an empty summary. Beside it, in the same run and on the same
-sentences (``index.splitter``, the headline left out): Lead-3, TextRank-3, and Lead-k and TextRank-k with
-``k`` the number of sentences that reply cited (3 when it cited none). Skipped with one line when
+sentences (``index.splitter``, the headline left out): Lead-3, TextRank-3, and Lead-k, TextRank-k (word
+overlap) and TextRank-MiniLM-k (cosine of the index's own sentence vectors) with ``k`` the number of
+sentences that reply cited (3 when it cited none). Skipped with one line when
 ``../shared/eval/bbc`` is absent. This module runs and reports; the metrics and baselines live apart.
 """
 
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING
 from evaluation.evalreport import fmt
 from evaluation.evalsets import SHARED_EVAL, build_set_index, fill_seeds
 from evaluation.summary_metrics import Rouge, joined, reference_spans, sentence_recall
-from evaluation.textrank import lead, textrank
+from evaluation.textrank import lead, textrank, textrank_cosine
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -84,6 +85,7 @@ def score_story(bot, rouge: Rouge, source: str, text: str, summary: str) -> list
     reference = reference_spans(summary.strip(), text)
     ref_text = joined(text, reference)
     sentences = body_spans(text)
+    vectors = bot.embedder.embed_documents([text[s:e] for s, e in sentences])
     rows = []
     for prompt in PROMPTS:
         answer = bot.answer(prompt, [], where={"source": source})
@@ -101,6 +103,7 @@ def score_story(bot, rouge: Rouge, source: str, text: str, summary: str) -> list
             "textrank-3": textrank(text, sentences, 3),
             "lead-k": lead(sentences, k),
             "textrank-k": textrank(text, sentences, k),
+            "textrank-minilm-k": textrank_cosine(vectors, sentences, k),
         }
         scored = {
             name: got if isinstance(got, dict) else _score(rouge, text, got, reference, ref_text)

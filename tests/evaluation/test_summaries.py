@@ -141,3 +141,55 @@ def test_the_summaries_index_lives_under_the_eval_index_dir(tmp_path):
     own = summary_settings(base)
     assert own.seeds_dir == tmp_path / ".index" / "eval" / "summaries" / "seeds"
     assert own.root == own.seeds_dir.parent and own.collection == "eval-summaries"
+
+
+STORIES = {
+    "business": "Ferry firm profits fall\n\n"
+    "Profits at the Skerry ferry firm fell by a third in the year to March. "
+    "The firm blamed the storm that shut the pier for three weeks. Ticket sales fell by a fifth.\n\n"
+    "The chief executive, Ailsa Grant, said the firm would buy a second boat. Shares rose 2% on the news.\n",
+    "entertainment": "Island film wins prize\n\n"
+    "A film shot on Skerry has won the top prize at the Oban festival. "
+    "Its director, Tom Reid, thanked the islanders. The film follows a lighthouse keeper.\n\n"
+    "The jury called it patient and warm. It opens in cinemas in May.\n",
+}
+
+
+@pytest.mark.slow
+def test_summaries_run_scores_ours_and_the_baselines_on_the_same_stories(tmp_path, embedder):
+    from assistant.settings import Settings
+    from evaluation.summaries import run
+
+    bbc = tmp_path / "bbc"
+    for topic in TOPICS:
+        text = STORIES.get(topic, STORIES["business"].replace("Skerry", f"Skerry {topic}"))
+        for kind in ("articles", "summaries"):
+            (bbc / kind / topic).mkdir(parents=True)
+        (bbc / "articles" / topic / "001.txt").write_text(text, encoding="utf-8")
+        body = [text[s:e] for s, e in body_spans(text)]
+        (bbc / "summaries" / topic / "001.txt").write_text(body[0] + body[2], encoding="utf-8")
+    base = Settings(root=tmp_path, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / ".index")
+    report = run(base, limit=5, embedder=embedder, bbc=bbc)
+    assert report["stories"] == 5 and len(report["rows"]) == 15
+    assert set(report["overall"]) == {"ours", "lead-3", "textrank-3", "lead-k", "textrank-k"}
+    assert (tmp_path / ".index" / "eval" / "summaries" / "seeds" / "tech" / "001.txt").is_file()
+    assert not (tmp_path / "seeds").exists()
+    for row in report["rows"]:
+        lead3 = row["systems"]["lead-3"]
+        # the reference is body sentences 1 and 3: Lead-3 covers both
+        assert lead3["ref_recall"] == 1.0 and lead3["sentences"] == 3 and 0 < lead3["rouge2"] < 1
+        assert row["systems"]["lead-k"]["sentences"] == row["k"] == (row["systems"]["ours"]["sentences"] or 3)
+        assert row["systems"]["ours"]["exactness"] in (None, 1.0)
+    ours = report["overall"]["ours"]
+    assert 0.0 <= ours["answered"] <= 1.0 and ours["rouge1"] is not None
+
+
+def test_textrank_cosine_ranks_by_vector_similarity():
+    from evaluation.textrank import textrank_cosine
+
+    spans = [(0, 1), (2, 3), (4, 5), (6, 7)]
+    # three vectors close together and one apart: the apart one is least central; negative cosines count 0
+    vectors = [[1.0, 0.1], [1.0, 0.0], [0.9, 0.2], [-1.0, 0.0]]
+    assert textrank_cosine(vectors, spans, 3) == spans[:3]
+    assert textrank_cosine(vectors, spans, 1) == [(0, 1)]  # the middle of the three
+    assert textrank_cosine(vectors, spans, 0) == []
