@@ -1,0 +1,66 @@
+"""The BENCHMARKS.md reader section is built from the eval and summaries JSON only, between its markers."""
+
+from evaluation.reader_report import END, START, main, section
+
+
+def pipeline(name: str, right: float, article: float | None) -> dict:
+    summary = {
+        "questions": 4,
+        "answered_right": right,
+        "answerable_refused": 0.25,
+        "unanswerable_refused_or_hedged": 1.0,
+        "exactness": 1.0,
+        "short_exactness": None,
+        "squad_em": 0.5,
+        "squad_f1": 0.625,
+    }
+    per_kind = {"article": {"questions": 2, "answered_right": article, "routed": {"about": 2}}}
+    return {"name": name, "summary": summary, "per_kind": per_kind}
+
+
+EVAL = {
+    "sets": [
+        {"name": "news-chat", "path": "x/questions.jsonl",
+         "pipelines": [pipeline("ours", 0.75, 1.0), pipeline("bm25-sentences", 0.5, 0.0)]},
+        {"name": "squad2-rhine", "path": "r/questions.jsonl",
+         "pipelines": [{"name": "ours", "summary": {"questions": 9, "squad_em": 0.4, "squad_f1": 0.61}}]},
+    ]
+}  # fmt: skip
+SUMMARIES = {
+    "stories": 2,
+    "prompts": ["tl;dr"],
+    "overall": {"ours": {"answered": 1.0, "rouge2": 0.4}, "lead-3": {"rouge2": 0.3}},
+    "per_prompt": {"tl;dr": {"ours": {"answered": 1.0, "rouge2": 0.4}}},
+}
+
+
+def test_section_reports_targets_kinds_squad_and_summaries():
+    text = section(EVAL, SUMMARIES)
+    assert text.startswith(START) and text.endswith(END)
+    assert "| ours | 0.750 | 1.000 | 0.250 | 1.000 | 1.000 | – |" in text
+    assert "| article | 2 | 1.000 | 0.000 | about 2 |" in text
+    assert "| ours | 0.400 | 0.610 |" in text  # Rhine: not a reader set (no per_kind), but its SQuAD scores
+    assert "| all prompts | lead-3 | – | – | 0.300 |" in text
+    assert text.count("**squad2-rhine**") == 0
+
+
+def test_main_replaces_only_its_own_section(tmp_path):
+    import json
+
+    md = tmp_path / "BENCHMARKS.md"
+    md.write_text(
+        f"# B\n\nintro\n\n{START}\nstale numbers\n{END}\n\n<!-- quality:start -->\nq\n", encoding="utf-8"
+    )
+    (tmp_path / "e.json").write_text(json.dumps(EVAL), encoding="utf-8")
+    args = [
+        "--eval",
+        str(tmp_path / "e.json"),
+        "--summaries",
+        str(tmp_path / "none.json"),
+        "--markdown",
+        str(md),
+    ]
+    assert main(args) == 0
+    out = md.read_text(encoding="utf-8")
+    assert "stale numbers" not in out and out.startswith("# B\n\nintro\n\n" + START) and out.endswith("q\n")
+    assert "news-chat" in out and "Summaries of" not in out
