@@ -1,0 +1,235 @@
+"""The short answer a reply leads with: one exact span of the cited sentence, picked from its stored spans.
+
+``answer_type(question)`` reads what a question asks for from its question words (person, org, place, time,
+number, thing, or None). ``short_answer(question, hit, start, end)`` picks, among the spans stored with the
+sentence at index time (``Hit.entities``: spaCy's entities and noun chunks, offsets into the source file),
+the one inside the quote ``[start, end)`` that answers: of a label the type admits, never repeating the
+question's own words, nearest to where the question's words occur in the sentence.
+
+>>> answer_type("What city can Ukraine defend?"), answer_type("Who first reported it?")
+('place', 'person')
+
+This module loads no model and runs no spaCy (the spans were found when the article was indexed); it does
+not compose the reply or check quotes (``assistant.compose`` and ``assistant.verify`` do).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING
+
+from assistant.answertype import NOUN_TYPE, answer_type, wh_noun
+from assistant.text import STOPWORDS, stem, words
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Hit
+
+__all__ = ["Span", "answer_type", "short_answer", "stored_spans"]
+
+Span = tuple[int, int, str]
+
+# Penalties, in words of distance (hand-set on the seed article and the SQuAD Rhine questions).
+TIER_COST = 2
+REPEAT_COST = 4
+COMMON_COST = 2
+SIDE_COST = 2
+_OBJECT_AUX = frozenset("did does do can could will would should may might".split())
+_AUX = frozenset("is was are were has have had".split()) | _OBJECT_AUX
+
+NOUN_CHUNK = "NP"
+_UNIT = re.compile(
+    r"\s?(?:%|per ?cent\b|percent\b|(?:sq|square|cubic|cu)\.? ?\w+|[kcm]?m[23²³]?(?:/s)?\b|km/h\b|mph\b|"
+    r"mi\b|ft\b|kg\b|g\b|t\b|tonnes?\b|tons?\b|metres?\b|meters?\b|kilomet(?:re|er)s?\b|miles?\b|feet\b|"
+    r"hectares?\b|ha\b|acres?\b|lit(?:re|er)s?\b|l\b|°[CF]?|degrees?\b|years?\b|BP\b|BC\b|AD\b)"
+)
+_ERA = re.compile(r"\s?(?:BP|BC|BCE|AD|CE)\b")
+_NUMBER_BEFORE = re.compile(r"[~≈]?\d[\d,.]*\s?$")
+_APPROXIMATELY = re.compile(r"(?:about|approximately|around|roughly|some|circa|ca\.|c\.|~)\s*", re.I)
+_EDGE = "()[]{},;:\"'\u201c\u201d\u2018\u2019 "
+_NUMERIC = ("CARDINAL", "QUANTITY", "MONEY", "PERCENT", "DATE", "TIME")
+_TIMELY = re.compile(r"\d|\b(period|era|epoch|age|century|millennium|BP|BC|AD)\b", re.I)
+_COUNTED = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|hundreds?|thousands?|millions?)\b"
+)
+
+
+# The labels each type admits, best first: each tier down costs TIER_COST; noun chunks come after them all.
+TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "person": (("PERSON",), ("ORG", "NORP")),
+    "org": (("ORG",), ("PERSON", "NORP", "GPE")),
+    "place": (("GPE", "LOC", "FAC"), ("ORG", "NORP")),
+    "time": (("DATE", "TIME"),),
+    "number": (("CARDINAL", "MONEY", "PERCENT", "QUANTITY"),),
+    "measure": (("QUANTITY", "DATE", "TIME", "CARDINAL", "MONEY"),),  # how long / old / far / big
+    "thing": (("NP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "NORP", "ORG", "GPE", "LOC"),),
+}
+_MEASURE = re.compile(r"\bhow\s+(long|old|far|big|large|tall|high|wide|deep)\b", re.I)
+
+
+def _tiers(question: str, kind: str) -> tuple[tuple[str, ...], ...]:
+    if kind == "number" and _MEASURE.search(question):
+        return TIERS["measure"]
+    return TIERS[kind]
+
+
+def stored_spans(hit: Hit) -> list[Span]:
+    """The spans stored with the hit's sentence (``[]`` for an index built without them)."""
+    if not hit.entities:
+        return []
+    return [(int(s), int(e), str(label)) for s, e, label in json.loads(hit.entities)]
+
+
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w) for w in words(text) if w not in STOPWORDS}
+
+
+def _positions(text: str, offset: int) -> list[tuple[int, int, str]]:
+    """(start, end, stem) of each content word of ``text``, offsets shifted by ``offset``."""
+    out = []
+    for m in _WORD.finditer(text):
+        for w in words(m.group()):
+            if w not in STOPWORDS:
+                out.append((offset + m.start(), offset + m.end(), stem(w)))
+    return out
+
+
+def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> Span | None:
+    """The ``(start, end, label)``, in source-file offsets inside ``[quote_start, quote_end)``, of the stored
+    span of ``hit`` that answers ``question``; None when the question asks for no short answer or none fits.
+
+    Never a span the question already says (its words, in order, are in the question). Among the rest, the
+    lowest cost: content words from the nearest of the question's words in the sentence (the title's words
+    locate nothing), plus penalties for a label the answer type does not prefer (``TIERS``; noun chunks
+    after entities), for repeating the question's words, for lying on the wrong side of them (``_side``),
+    and, for a thing, for a common noun phrase rather than a name; the first on a tie. A number is widened
+    to its unit and trimmed of "about"; no span starts or ends with a bracket, quote or comma.
+    """
+    kind = answer_type(question)
+    if kind is None:
+        return None
+    asked = _stems(question)
+    said = f" {' '.join(words(question))} "
+    head = wh_noun(question)
+    sentence = _positions(hit.text, hit.start)
+    # The title's words are in most of the article's sentences: they locate nothing.
+    telling = asked - _stems(hit.title) or asked
+    anchors = [i for i, (s, _, w) in enumerate(sentence) if w in telling and quote_start <= s < quote_end]
+    tiers = _tiers(question, kind)
+    side = _side(question)
+    best = None
+    for span in stored_spans(hit):
+        s, e, label = _tidy(hit, _widen(hit, span))
+        if not (quote_start <= s < e <= quote_end):
+            s, e, label = _tidy(hit, span)  # widened past the quote: as stored
+        if not (quote_start <= s < e <= quote_end):
+            continue
+        text = hit.text[s - hit.start : e - hit.start]
+        own = _stems(text)
+        named = [w for w in words(text) if w not in STOPWORDS]
+        if not own or f" {' '.join(named)} " in said:
+            continue  # a span never repeats what the question says
+        rank = next((i for i, labels in enumerate(tiers) if label in labels), None)
+        proper = _proper(hit, s, text)
+        if rank is None:
+            if label != NOUN_CHUNK or not _may_answer(kind, text):
+                continue
+            rank = len(tiers) - (0.5 if proper and kind in ("person", "org", "place") else 0)
+        cost = (
+            _distance(s, e, sentence, anchors)
+            + TIER_COST * rank
+            + REPEAT_COST * len((own - {head}) & telling) / len(own)
+            + (COMMON_COST if kind == "thing" and not proper else 0)
+            + SIDE_COST * _wrong_side(side, s, e, sentence, anchors)
+        )
+        if best is None or (cost, s) < best[0]:
+            best = ((cost, s), (s, e, label))
+    return best[1] if best else None
+
+
+def _side(question: str) -> int:
+    """Where in the sentence the answer lies from the question's words: -1 (before) when the question asks
+    for the subject of its verb ("What connects ...", "Which river joins ..."), +1 (after) when it asks for
+    the object ("What did X do", "What city can Ukraine defend?"), 0 when the form does not say."""
+    found = words(question)
+    if not found or found[0] not in ("what", "which"):
+        return 0
+    rest = found[1:3]
+    for i, word in enumerate(rest):
+        if word in _OBJECT_AUX:
+            return 1
+        if word in _AUX or word in STOPWORDS:
+            return 0
+        if word.endswith(("ed", "s")) and (i == 1 or stem(word) not in NOUN_TYPE):
+            return -1
+    return 0
+
+
+def _wrong_side(side: int, start: int, end: int, sentence, anchors: list[int]) -> int:
+    """1 when the span lies on the other side of the question's words than ``side`` asks, else 0."""
+    if not side or not anchors:
+        return 0
+    where = [(s, e) for s, e, _ in sentence]
+    if side < 0:
+        return int(start >= where[anchors[0]][1])
+    return int(end <= where[anchors[-1]][0])
+
+
+def _may_answer(kind: str, text: str) -> bool:
+    """Whether a noun chunk may answer a question of ``kind`` that no entity of its labels answers."""
+    if kind == "time":
+        return bool(_TIMELY.search(text))
+    if kind == "number":
+        return bool(_COUNTED.search(text))
+    return True
+
+
+def _widen(hit: Hit, span: Span) -> Span:
+    """A number widened to its unit ("1,000" + " m3/s"), a date to its era ("1st century" + " BC"), a date
+    or a quantity to the number before it ("~11,700" + " years ago")."""
+    s, e, label = span
+    if label not in _NUMERIC:
+        return span
+    rest = hit.text[e - hit.start :]
+    if label == "CARDINAL" and (m := _UNIT.match(rest)):
+        e += m.end()
+        label = "QUANTITY"
+    elif label == "DATE" and (m := _ERA.match(rest)):
+        e += m.end()
+    if m := _NUMBER_BEFORE.search(hit.text[: s - hit.start]):
+        s -= len(m.group())
+    return s, e, label
+
+
+def _tidy(hit: Hit, span: Span) -> Span:
+    """The span without brackets, quotes or commas at its edges, nor a leading "about" on a number."""
+    s, e, label = span
+    text = hit.text[s - hit.start : e - hit.start]
+    lead = len(text) - len(text.lstrip(_EDGE))
+    if label in _NUMERIC and (m := _APPROXIMATELY.match(text, lead)) and m.end() < len(text):
+        lead = m.end()
+    trail = len(text) - len(text.rstrip(_EDGE))
+    return (s + lead, e - trail, label) if s + lead < e - trail else span
+
+
+def _proper(hit: Hit, start: int, text: str) -> bool:
+    """True for a name: a capitalised word (not only because it opens the sentence) or a number."""
+    for m in _WORD.finditer(text):
+        word = m.group()
+        if word[0].isdigit() or (word[0].isupper() and start + m.start() != hit.start):
+            return True
+    return False
+
+
+def _distance(start: int, end: int, sentence: list[tuple[int, int, str]], anchors: list[int]) -> int:
+    """Words between the span and the nearest of the question's words in the sentence (0 with none)."""
+    if not anchors:
+        return 0
+    inside = [i for i, (s, _, _) in enumerate(sentence) if start <= s < end]
+    if not inside:
+        return len(sentence)
+    first, last = inside[0], inside[-1]
+    return min(first - a if a < first else a - last if a > last else 0 for a in anchors)
