@@ -31,12 +31,16 @@ NOUN_CHUNK = "NP"
 Span = tuple[int, int, str]
 
 
+def _installed(name: str) -> bool:
+    return importlib.util.find_spec(name) is not None
+
+
 def model_name() -> str:
     """The first of ``MODELS`` that is installed; NlpUnavailable naming the install command otherwise."""
-    if importlib.util.find_spec("spacy") is None:
+    if not _installed("spacy"):
         raise NlpUnavailable(f"indexing needs spaCy and its English model — run: {INSTALL}")
     for name in MODELS:
-        if importlib.util.find_spec(name) is not None:
+        if _installed(name):
             return name
     raise NlpUnavailable(f"spaCy's English model ({' or '.join(MODELS)}) is not installed — run: {INSTALL}")
 

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answertype import NOUN_TYPE, answer_type, wh_noun
 from assistant.text import STOPWORDS, stem, words
+from index.entities import NOUN_CHUNK
 
 if TYPE_CHECKING:
     from assistant.retrieval import Hit
@@ -37,7 +38,6 @@ SIDE_COST = 2
 _OBJECT_AUX = frozenset("did does do can could will would should may might".split())
 _AUX = frozenset("is was are were has have had".split()) | _OBJECT_AUX
 
-NOUN_CHUNK = "NP"
 _UNIT = re.compile(
     r"\s?(?:%|per ?cent\b|percent\b|(?:sq|square|cubic|cu)\.? ?\w+|[kcm]?m[23²³]?(?:/s)?\b|km/h\b|mph\b|"
     r"mi\b|ft\b|kg\b|g\b|t\b|tonnes?\b|tons?\b|metres?\b|meters?\b|kilomet(?:re|er)s?\b|miles?\b|feet\b|"

@@ -25,7 +25,7 @@ def test_help_imports_nothing_heavy():
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try: main(['--help'])\n"
         "    except SystemExit: pass\n"
-        "names = ('torch', 'chromadb', 'gradio', 'sentence_transformers', 'transformers')\n"
+        "names = ('torch', 'chromadb', 'gradio', 'sentence_transformers', 'transformers', 'spacy')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )
@@ -35,7 +35,8 @@ def test_help_imports_nothing_heavy():
 
 def test_importing_the_package_is_light():
     code = (
-        "import sys, assistant, index; print([m for m in ('torch','chromadb','gradio') if m in sys.modules])"
+        "import sys, assistant, index; "
+        "print([m for m in ('torch','chromadb','gradio','spacy') if m in sys.modules])"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

@@ -21,6 +21,17 @@ def test_the_indexer_imports_nothing_from_the_assistant():
     assert done.stdout.split() == []
 
 
+def test_spacy_loads_only_when_something_is_indexed():
+    code = (
+        "import sys, index.build, index.entities, assistant.answering.spans, assistant.compose;"
+        "print([m for m in sys.modules if m == 'spacy' or m.startswith(('spacy.', 'en_core_web_sm'))])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def _imported(path: Path) -> set[str]:
     """Every module an ``import`` or ``from ... import`` in the file names (absolute imports only)."""
     names = set()

@@ -1,0 +1,252 @@
+"""Short-answer spans from stored entities: hand-written sentences and entity JSON, no spaCy, no model."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assistant.answering.spans import _side, answer_type, short_answer, stored_spans
+from assistant.answertype import expected, wh_noun
+from assistant.retrieval import Hit
+
+PREFIX = "Headline line\n\nSome text before. "  # the sentences sit at an offset, as in a real file
+
+
+def make_hit(sentence: str, marks: list[tuple[str, str]], title: str = "", occurrence: int = 0) -> Hit:
+    """A hit for ``sentence`` placed after PREFIX, its entities given as (text, label): each text's first
+    occurrence in the sentence (offsets into the whole "file", PREFIX + sentence)."""
+    start = len(PREFIX)
+    spans = []
+    for text, label in marks:
+        at = sentence.index(text)
+        spans.append([start + at, start + at + len(text), label])
+    return Hit(
+        id="s:x",
+        text=sentence,
+        source="seeds/x.txt",
+        start=start,
+        end=start + len(sentence),
+        paragraph=1,
+        title=title,
+        date="",
+        passage_id="p:x",
+        entities=json.dumps(spans),
+    )
+
+
+def picked(question: str, hit: Hit, quote: tuple[int, int] | None = None) -> str | None:
+    start, end = quote or (hit.start, hit.end)
+    found = short_answer(question, hit, start, end)
+    if found is None:
+        return None
+    s, e, _ = found
+    assert start <= s < e <= end
+    return (PREFIX + hit.text)[s:e]
+
+
+KHARKIV = make_hit(
+    "Biden has given Ukraine the go-ahead to strike inside Russia for the limited purpose of defending "
+    "Kharkiv, according to two U.S. officials.",
+    [
+        ("Biden", "PERSON"),
+        ("Ukraine", "GPE"),
+        ("Russia", "GPE"),
+        ("Kharkiv", "ORG"),  # as the small model labels it in this sentence
+        ("two", "CARDINAL"),
+        ("U.S.", "GPE"),
+    ],
+)
+POLITICO = make_hit(
+    "Biden's decision was first reported by Politico.",
+    [("Biden", "ORG"), ("first", "ORDINAL"), ("Politico", "ORG"), ("Biden's decision", "NP")],
+)
+UZBEKISTAN = make_hit(
+    '"This constant escalation can lead to serious consequences," Putin said during a visit to Uzbekistan.',
+    [("This constant escalation", "NP"), ("Putin", "PERSON"), ("Uzbekistan", "GPE"), ("a visit", "NP")],
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Who first reported Biden's decision?", "person"),
+        ("By whom was it reported?", "person"),
+        ("Which newspaper reported it?", "org"),
+        ("What agency contributed to the report?", "org"),
+        ("Where was Putin?", "place"),
+        ("What city can Ukraine defend?", "place"),
+        ("In which country did Putin speak?", "place"),
+        ("When did Putin warn?", "time"),
+        ("What year was the bridge built?", "time"),
+        ("How long ago did it happen?", "time"),
+        ("How many officials spoke?", "number"),
+        ("How long is the Rhine?", "number"),
+        ("What percentage of the flow is that?", "number"),
+        ("What did Putin warn about?", "thing"),
+        ("Why did Biden decide?", None),
+        ("How did the officials react?", None),
+        ("Is Ukraine allowed to strike Russia?", None),
+        ("Tell me about the article", None),
+    ],
+)
+def test_answer_type_reads_the_question_words(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_expected_keeps_its_four_kinds():
+    assert expected("Which outlet reported it?") == "person"
+    assert expected("What did Putin warn about?") is None
+    assert expected("How many missiles were fired?") == "number"
+
+
+def test_the_wh_noun_skips_vague_words():
+    assert wh_noun("What is the name of the longest bridge in Germany?") == "bridge"
+    assert wh_noun("What is the alpine valley that the Rhine flows through?") == "valley"
+    assert wh_noun("Why did it happen?") == ""
+
+
+def test_a_place_question_skips_the_place_it_names():
+    # Ukraine is a GPE nearer the start, but the question already says it; Kharkiv follows "defending".
+    assert picked("What city can Ukraine defend?", KHARKIV) == "Kharkiv"
+
+
+def test_who_reported_gives_the_outlet_not_the_name_in_the_question():
+    assert picked("Who first reported Biden's decision?", POLITICO) == "Politico"
+
+
+def test_where_gives_the_place():
+    assert picked("Where was Putin when he warned of escalation?", UZBEKISTAN) == "Uzbekistan"
+
+
+def test_how_many_gives_the_count():
+    assert picked("How many officials spoke?", KHARKIV) == "two"
+
+
+def test_questions_without_a_short_answer_get_none():
+    assert picked("Why did Biden give Ukraine the go-ahead?", KHARKIV) is None
+    assert picked("How did the officials react?", KHARKIV) is None
+
+
+def test_none_when_no_span_of_the_type_is_inside_the_quote():
+    # The quote stops before "Kharkiv" and every place left is one the question names or is outside it.
+    quote = (KHARKIV.start, KHARKIV.start + KHARKIV.text.index("inside"))
+    assert picked("What city can Ukraine defend?", KHARKIV, quote) is None
+    assert picked("When did Biden decide?", KHARKIV) is None  # no DATE at all
+
+
+def test_a_sentence_without_stored_spans_gives_none():
+    bare = make_hit("Politico reported it first.", [])
+    bare.entities = ""
+    assert stored_spans(bare) == []
+    assert picked("Who reported it first?", bare) is None
+
+
+def test_a_number_is_widened_to_its_unit_and_trimmed_of_about():
+    hit = make_hit(
+        "The Aare raises the discharge to an average of about 1,000 m3/s at the border.",
+        [("The Aare", "NP"), ("about 1,000", "CARDINAL"), ("the border", "NP")],
+    )
+    assert picked("How much water does the Aare give?", hit) == "1,000 m3/s"
+
+
+def test_a_date_keeps_its_number_and_era():
+    era = make_hit(
+        "The name was adapted in Roman-era geography (1st century BC) as Rhenus.",
+        [("1st century", "DATE"), ("Roman-era geography", "NP")],
+    )
+    assert picked("What century was the name adapted?", era) == "1st century BC"
+    ago = make_hit(
+        "At the begin of the Holocene (~11,700 years ago), the Rhine occupied its valley.",
+        [("the Holocene", "NP"), ("years ago", "DATE"), ("its valley", "NP")],
+    )
+    assert picked("When did the Holocene begin?", ago) == "11,700 years ago"  # "~" trimmed like "about"
+
+
+@pytest.mark.parametrize(
+    ("question", "side"),
+    [
+        ("What connects the lake to the sea?", -1),
+        ("Which river joins the Rhine?", -1),
+        ("What city can Ukraine defend?", 1),
+        ("What did industry do to the Rhine?", 1),
+        ("What is the largest city?", 0),
+        ("Who reported it?", 0),
+    ],
+)
+def test_the_side_of_the_answer_follows_the_question_form(question, side):
+    assert _side(question) == side
+
+
+def test_an_object_question_prefers_the_span_after_its_verb():
+    hit = make_hit("Ukraine may strike Russia to defend Kharkiv.", [("Russia", "GPE"), ("Kharkiv", "GPE")])
+    # Both one word from "defend"; "can ... defend" asks for the object, so not Russia, the first.
+    assert picked("What city can Ukraine defend?", hit) == "Kharkiv"
+
+
+def test_the_title_words_locate_nothing():
+    sentence = "Mainz on the Rhine trades with Duisburg, which has the largest inland port."
+    marks = [("Mainz", "GPE"), ("Duisburg", "GPE")]
+    question = "What city on the Rhine has the largest inland port?"
+    assert picked(question, make_hit(sentence, marks, title="Rhine")) == "Duisburg"
+    assert picked(question, make_hit(sentence, marks, title="Ports")) == "Mainz"  # next to "Rhine"
+
+
+def test_a_name_may_share_a_word_with_the_question_but_never_be_what_it_says():
+    hit = make_hit(
+        "It flows through a wide glacial alpine valley known as the Rhine Valley.",
+        [("a wide glacial alpine valley", "NP"), ("the Rhine Valley", "NP")],
+        title="Rhine",
+    )
+    assert picked("What is the alpine valley that the Rhine flows through?", hit) == "the Rhine Valley"
+
+
+def test_edge_punctuation_is_trimmed():
+    hit = make_hit(
+        'The river is measured in "Rhine-kilometers" since 1939.',
+        [('"Rhine-kilometers', "NP"), ("1939", "DATE")],
+    )
+    assert picked("What unit is the river measured in?", hit) == "Rhine-kilometers"
+
+
+SENTENCE = "Alpha Corp hired Bea Lund in Oslo on 3 May 2024 for 1,200 euros, said the 12 staff of the agency."
+LABELS = ["PERSON", "ORG", "GPE", "LOC", "DATE", "CARDINAL", "MONEY", "QUANTITY", "NP", "NORP"]
+QUESTIONS = [
+    "Who hired Bea Lund?",
+    "Where did Alpha Corp hire her?",
+    "When was she hired?",
+    "How much was she paid?",
+    "What did the staff say?",
+    "Which agency said it?",
+    "What city was it?",
+]
+
+
+@st.composite
+def hits_and_quotes(draw):
+    n = len(SENTENCE)
+    spans = []
+    for _ in range(draw(st.integers(0, 8))):
+        s = draw(st.integers(0, n - 1))
+        e = draw(st.integers(s + 1, min(n, s + 25)))
+        spans.append([len(PREFIX) + s, len(PREFIX) + e, draw(st.sampled_from(LABELS))])
+    hit = make_hit(SENTENCE, [])
+    hit.entities = json.dumps(spans)
+    a = draw(st.integers(0, n - 1))
+    b = draw(st.integers(a + 1, n))
+    return hit, (len(PREFIX) + a, len(PREFIX) + b), draw(st.sampled_from(QUESTIONS))
+
+
+@given(hits_and_quotes())
+def test_every_span_lies_inside_the_quote_and_is_source_text(case):
+    hit, (start, end), question = case
+    source = PREFIX + hit.text
+    found = short_answer(question, hit, start, end)
+    if found is not None:
+        s, e, label = found
+        assert start <= s < e <= end
+        text = source[s:e]
+        assert text == text.strip() and text == hit.text[s - hit.start : e - hit.start]
+        assert label in LABELS
