@@ -82,11 +82,12 @@ def test_upload_ask_narrow_download_and_verify(browser, tmp_path):
     exchanges = json.loads(receipt.read_text(encoding="utf-8"))["exchanges"]
     assert [e["question"] for e in exchanges] == [QUESTION, QUESTION]
     cited = [c for e in exchanges for c in e["answer"]["citations"]]
+    shorts = [e["answer"]["short"] for e in exchanges if e["answer"].get("short") is not None]
     assert any(c["source"] == "seeds/uploads/bridge.md" for c in cited)
 
     checked = verify(receipt, project)
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert len(checked.stdout.splitlines()) == len(cited)
+    assert len(checked.stdout.splitlines()) == len(cited) + len(shorts)  # verify checks short answers too
     assert all(line.startswith("ok [") for line in checked.stdout.splitlines())
 
     saved.write_text(
