@@ -70,7 +70,7 @@ def _intent_rows(examples: list[dict], vectors) -> list[dict]:
     return out
 
 
-def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[dict]:
+def _question_rows(name: str, examples: list[dict], vectors, embedder, index_dir: Path) -> list[dict]:
     """One set's questions with their scores and the intents whose answers would be right for them."""
     from assistant.answering.intents import _one
     from assistant.answering.route import Router
@@ -83,7 +83,7 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[d
     if not path.is_file():
         print(f"skipped {name}: {path} is absent", file=sys.stderr)
         return []
-    base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=ROOT / ".index")
+    base = Settings(root=ROOT, seeds_dir=ROOT / "seeds", index_dir=index_dir)
     rows = load_set(path)
     try:
         bot = set_assistant(path, base, embedder=embedder, rows=rows)
@@ -115,7 +115,7 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder) -> list[d
                 right.add(intent)
         out.append(
             {
-                "set": Path(name).parent.name or Path(name).stem,
+                "set": path.parent.name if path.name == "questions.jsonl" else path.stem,
                 "text": row["question"],
                 "scores": readings,
                 "right": right,
@@ -168,7 +168,7 @@ def hash_fold(text: str) -> int:
     return int(hashlib.sha256(text.encode()).hexdigest(), 16) % FOLDS
 
 
-def fit(embedder=None) -> tuple[dict, object]:
+def fit(embedder=None, index_dir: Path = ROOT / ".index") -> tuple[dict, object]:
     import numpy as np
 
     from index.embeddings import SentenceTransformerEmbeddings
@@ -178,7 +178,7 @@ def fit(embedder=None) -> tuple[dict, object]:
     vectors = np.asarray(embedder.embed_documents([e["text"] for e in examples]), dtype=np.float32)
     rows = _intent_rows(examples, vectors)
     for name in SETS:
-        rows += _question_rows(name, examples, vectors, embedder)
+        rows += _question_rows(name, examples, vectors, embedder, index_dir)
     margin, floor, mean = choose(rows)
     data = {
         "about": "Written by evaluation/fit_router.py; do not edit. 'cv': held-out folds.",
@@ -200,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--check", action="store_true", help="compare with the stored weights; do not write")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--index-dir", type=Path, default=ROOT / ".index", help="where the sets' indexes go")
     args = parser.parse_args(argv)
-    data, vectors = fit()
+    data, vectors = fit(index_dir=args.index_dir)
     print(json.dumps({k: data[k] for k in ("margin", "floor", "fitted_accuracy", "cv")}, indent=1))
     if args.check:
         stored = json.loads(args.out.read_text(encoding="utf-8"))

@@ -136,7 +136,7 @@ def date(
         outlet=dated.outlet,
         url=dated.url,
     )
-    text = f"{long_date(iso)}. The article's date line: {c.quote} [1]"
+    text = f"{c.quote} [1]: the article is dated {long_date(iso)}."
     yield text
     yield Answer(text=text, refused=False, citations=[c], question=question, kind="date", short=c)
 
