@@ -12,7 +12,8 @@ One row is *answered right* when:
 
 ``Answer.short`` (the span a reply leads with) is exact when it is the source's text at its offsets and lies
 inside the quote of citation ``short.n``. Its SQuAD exact match and token F1 are taken against the row's gold
-texts, with the first citation's quote standing in when there is no short answer.
+texts (the text at its ``spans`` when it gives only offsets), with the first citation's quote standing in
+when there is no short answer.
 
 Pure functions over rows, answers and texts; ``evaluation.evaluate`` feeds them. No files, no model.
 
@@ -170,9 +171,10 @@ def reader_scores(
         right = not refused and hit3 == 1.0
     short = answer.short
     em = f1 = None
-    if answerable and row.get("gold"):
+    golds = row.get("gold") or [texts[src][a:b] for src, a, b in gold if contain]  # offsets-only rows
+    if answerable and golds:
         said = short.quote if short is not None else (cited[0].quote if cited else "")
-        em, f1 = squad_scores(said, row["gold"])
+        em, f1 = squad_scores(said, golds)
     return {
         "kind": row.get("kind") or "",
         "open_article": bool(row.get("open_article")),

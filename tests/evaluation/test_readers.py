@@ -168,6 +168,11 @@ def test_squad_scores_use_the_short_answer_else_the_first_quote():
     plain = scores(r, Answer(text="...", refused=False, citations=[host]))
     assert plain["squad_em"] == 0.0 and 0 < plain["squad_f1"] < 0.3 and plain["short_exact"] is None
     assert scores(r, Answer(text="No.", refused=True))["squad_f1"] == 0.0
+    offsets_only = {**r, "gold": []}  # gold given as offsets only: the text at them is the gold
+    assert (
+        scores(offsets_only, Answer(text="K", refused=False, citations=[host], short=short))["squad_em"]
+        == 1.0
+    )
 
 
 def test_summary_and_kinds():
