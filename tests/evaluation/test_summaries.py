@@ -171,7 +171,14 @@ def test_summaries_run_scores_ours_and_the_baselines_on_the_same_stories(tmp_pat
     base = Settings(root=tmp_path, seeds_dir=tmp_path / "seeds", index_dir=tmp_path / ".index")
     report = run(base, limit=5, embedder=embedder, bbc=bbc)
     assert report["stories"] == 5 and len(report["rows"]) == 15
-    assert set(report["overall"]) == {"ours", "lead-3", "textrank-3", "lead-k", "textrank-k"}
+    assert set(report["overall"]) == {
+        "ours",
+        "lead-3",
+        "textrank-3",
+        "lead-k",
+        "textrank-k",
+        "textrank-minilm-k",
+    }
     assert (tmp_path / ".index" / "eval" / "summaries" / "seeds" / "tech" / "001.txt").is_file()
     assert not (tmp_path / "seeds").exists()
     for row in report["rows"]:
