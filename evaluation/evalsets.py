@@ -16,7 +16,8 @@ the rows do. The external sets (SQuAD Rhine, news-chat, the BBC stories) live ou
 skipped (``SetAbsent``), never copied into the project.
 
 Public for the evaluator and for fitting scripts: ``load_set``, ``set_name``, ``set_settings``,
-``set_assistant``, ``shared_set`` and ``fill_seeds``. This module does not score, print or run questions.
+``prepare_set``, ``set_assistant``, ``shared_set``, ``fill_seeds`` and ``build_set_index``. This module does
+not score, print or run questions.
 """
 
 from __future__ import annotations
