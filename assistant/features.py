@@ -63,6 +63,7 @@ CANDIDATE_FEATURES = (
     "pronoun_before",
     "news_lede",
     "news_position",
+    "typed_answer",
     # the same candidate against the best of its ranking (filled in by ``with_gaps``)
     "overlap_gap",
     "overlap_window_gap",
@@ -81,6 +82,7 @@ SCORES = (
     "best_bm25",
     "lexical_rank",
     "dense_rank",
+    "typed_answer",
 )
 _PRONOUN = frozenset("it its this these those that they their them he his she her such there".split())
 ANSWERABILITY_FEATURES = (
@@ -92,6 +94,7 @@ ANSWERABILITY_FEATURES = (
     "top3_align_window",
     "unknown_names",
     "unknown_words",
+    "typed_missing",
 )
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
@@ -214,15 +217,22 @@ class Corpus:
     size: int = 0
     by_prefix: dict[str, set[str]] = field(default_factory=dict)
     text: str = ""  # every sentence's stems, one sentence a line, for finding names of several words
+    names: frozenset[str] = (
+        frozenset()
+    )  # stems the articles write capitalised (mid-sentence) at least half the time
 
     @classmethod
     def of(cls, infos: Iterable[SentenceInfo]) -> Corpus:
         corpus, lines = cls(), []
+        capital: dict[str, int] = {}
         for info in infos:
             corpus.size += 1
             lines.append(info.text_lower)
             for t in info.token_set:
                 corpus.df[t] = corpus.df.get(t, 0) + 1
+            for t in info.capitals & info.token_set:
+                capital[t] = capital.get(t, 0) + 1
+        corpus.names = frozenset(t for t, n in capital.items() if 2 * n >= corpus.df.get(t, 0))
         for t in corpus.df:
             if len(t) >= 4:
                 corpus.by_prefix.setdefault(t[:4], set()).add(t)
@@ -309,6 +319,7 @@ class QuestionInfo:
         toks = list(dict.fromkeys(tokens(question)))
         weights = {t: corpus.idf(t) for t in toks}
         named = [(w, forms) for w, raw in proper_nouns(question) if (forms := name_forms(raw))]
+        named += _lower_case_names(question, corpus, {w for w, _ in named})
         names = [forms for _, forms in named]
         unknown_named = {w for w, forms in named if not any(corpus.knows(f) for f in forms)}
         total = sum(weights.values()) or 1.0
@@ -352,6 +363,23 @@ class QuestionInfo:
             if any(t in s for s in sets) or (soft and any(self.near[t] & s for s in sets)):
                 got += w
         return got / total
+
+
+def _lower_case_names(question: str, corpus: Corpus, seen: set[str]) -> list[tuple[str, list[str]]]:
+    """Names a reader typed in lower case ("how old is bates"): words the articles write as names."""
+    found = []
+    for w in dict.fromkeys(words(question)):
+        if w in seen or w in STOPWORDS or w in QUESTION_WORDS or stem(w) not in corpus.names:
+            continue
+        if (forms := name_forms(w.capitalize())) and not any(ch.isupper() for ch in _as_written(question, w)):
+            found.append((w, forms))
+    return found
+
+
+def _as_written(question: str, word: str) -> str:
+    """The question's own spelling of a normalised word ("" when not found as such)."""
+    at = question.lower().find(word)
+    return question[at : at + len(word)] if at >= 0 else ""
 
 
 def _has_name(forms: Sequence[str], info: SentenceInfo) -> bool:
@@ -417,6 +445,7 @@ def candidate_features(
         before_overlap if info.pronoun else 0.0,
         float(info.dated and info.position == 0.0),
         info.position if info.dated else 0.0,
+        m["typed_answer"],
         *([0.0] * len(_GAPS)),
     ]
 
@@ -451,7 +480,12 @@ def answerability_features(
     """
     if not rows:
         values = dict.fromkeys(ANSWERABILITY_FEATURES, 0.0)
-        values.update(top_score=-10.0, unknown_names=float(q.unknown_names), unknown_words=q.unknown_words)
+        values.update(
+            top_score=-10.0,
+            unknown_names=float(q.unknown_names),
+            unknown_words=q.unknown_words,
+            typed_missing=float(q.wants is not None),
+        )
         return list(values.values())
     top = dict(zip(CANDIDATE_FEATURES, rows[0], strict=True))
     second = scores[1] if len(scores) > 1 else scores[0] - 5.0
@@ -465,4 +499,6 @@ def answerability_features(
         max(r[window] for r in rows[:3]),
         float(q.unknown_names),
         q.unknown_words,
+        # it asks for a number, a time or a name, and the best sentence holds none it does not already say
+        float(q.wants is not None and top["typed_answer"] == 0.0),
     ]

@@ -26,7 +26,7 @@ from assistant.features import (
     candidate_features,
     with_gaps,
 )
-from assistant.text import tokens
+from assistant.text import tokens, words
 from assistant.wordvectors import WordVectors, alignment
 from index.dates import LAST, date_ord
 
@@ -353,6 +353,7 @@ class HybridRetriever:
             return [], question
         rows = [self._row[sid] for sid in pool]
         measured = self._measure(question, q, rows, dict(lexical))
+        typed = typed_answers(query)
         hits = []
         for sid, row, scores in zip(pool, rows, measured, strict=True):
             base = self._sentences[sid]
@@ -361,6 +362,7 @@ class HybridRetriever:
             hit.dense, hit.lexical, hit.passage_dense = scores["cos"], scores["bm25"], scores["cos_passage"]
             scores["lexical_rank"] = hit.ranks.get("lexical", 0)
             scores["dense_rank"] = hit.ranks.get("dense", 0)
+            scores["typed_answer"] = typed(base)
             hit.features = candidate_features(question, self._infos[row], self._around(row), scores)
             hits.append(hit)
         with_gaps([h.features for h in hits])
@@ -471,6 +473,24 @@ def _sentence_infos(ordered: Sequence[Hit]) -> list[SentenceInfo]:
         prev = ordered[i - 1] if i else None
         info.lede = prev is None or (prev.source, prev.paragraph) != (h.source, h.paragraph)
     return infos
+
+
+def typed_answers(question: str):
+    """A test of a sentence: 1.0 when it holds an entity of the kind the question asks for (a place for
+    "what city...", a sum for "how much...") that the question does not already say, else 0.0."""
+    from assistant.answering.spans import TIERS, answer_type, stored_spans
+
+    kind = answer_type(question)
+    wanted = set(TIERS[kind][0]) if kind in TIERS and kind != "thing" else set()
+    asked = set(words(question))
+
+    def test(hit: Hit) -> float:
+        for s, e, label in stored_spans(hit) if wanted else ():
+            if label in wanted and not set(words(hit.text[s - hit.start : e - hit.start])) <= asked:
+                return 1.0
+        return 0.0
+
+    return test
 
 
 def _rows_by_source(ordered: Sequence[Hit]) -> dict[str, list[int]]:

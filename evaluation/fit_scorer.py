@@ -36,14 +36,26 @@ SETS = (
     "eval/news-extra/questions.jsonl",
     "../shared/eval/squad2-rhine/questions.jsonl",  # external: beside the checkout (evalsets.shared_set)
     "eval/off-topic.jsonl",
+    "eval/bbc-reader/questions.jsonl",  # reader questions written blind over 25 BBC stories (set.json)
+    "../shared/eval/news-chat/questions.jsonl",
 )
 OUT = ROOT / "assistant" / "weights" / "scorer.json"
 FOLDS = 5
 MAX_ANSWERABLE_REFUSED = 0.03  # on held-out folds, averaged over the sets; the target on unseen sets is 5%
 RANKER_SET_POWER = 0.5  # each set's candidates weigh as sqrt(its size): Rhine's 498 do not drown 13 dev ones
 # The answerability model is a calibrated probability that the articles answer the question: below even odds
-# the reply does not claim an answer but shows the closest passages.
+# at least, the reply does not claim an answer but shows the closest passages. How far above even odds the
+# hedge reaches is fitted on the reader sets (those with a ``kind``), a hedge counting as half an answer for
+# an answerable question and as right for an unanswerable one, each set the same.
 HEDGE_BELOW = 0.5
+HEDGE_GRID = tuple(round(0.5 + 0.025 * i, 3) for i in range(17))
+HEDGE_CREDIT = 0.5
+# Related passages: a runner-up is shown apart from the answer when at least this likely to answer itself;
+# the highest floor that keeps held-out hit@3 within RELATED_HIT_LOSS of showing every runner-up (mean over
+# the sets), so that one-fact answers carry fewer quotes without losing answers.
+RELATED_HIT_LOSS = 0.01
+RELATED_FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
+JOIN = 0.5  # assistant.compose.JOIN_PROBABILITY: runners-up at least this likely join the answer
 RELATED_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5)
 ANSWERABILITY_SET_POWER = 1.0  # each set weighs the same: news and encyclopedia refuse for different reasons
 C = 1.0  # logistic regression's inverse regularisation strength (scikit-learn's default)
@@ -68,6 +80,7 @@ class Question:
     info: object = None  # QuestionInfo
     question: str = ""
     texts: list[str] = field(default_factory=list)  # candidate sentences (kept only when asked for)
+    reader: bool = False  # from a reader set (its rows have a ``kind``)
 
 
 def _label(hit, row: dict, gold: list[tuple[str, int, int]]) -> int:
@@ -114,11 +127,15 @@ def collect(
     name = Path(set_path).parent.name if Path(set_path).name == "questions.jsonl" else Path(set_path).stem
     questions = []
     for row in load_set(ROOT / set_path):
+        if row.get("kind") == "article":  # routed to the article-level answers, never ranked
+            continue
         history = [{"role": "user", "content": q} for q in row["history_questions"]]
-        hits, info = retriever.candidates(retrieval_query(row["question"], history))
+        where = {"source": row["source"]} if row.get("open_article") else None
+        hits, info = retriever.candidates(retrieval_query(row["question"], history), where)
         gold = _gold(row, sources)
         q = Question(name, row["id"], bool(row["answerable"]), _group(name, row, gold, sources), info=info)
         q.question = row["question"]
+        q.reader = "kind" in row
         for hit in hits:
             q.rows.append(hit.features)
             q.labels.append(_label(hit, row, gold) if row["answerable"] else 0)
@@ -278,6 +295,55 @@ def related_ratio(questions: list[Question], scores) -> float:
     return max(r for r in RELATED_GRID if hit3(r) >= everything - 0.002)
 
 
+def hedge_threshold(questions: list[Question], probs: list[float], refuse_below: float) -> float:
+    """The hedge threshold that scores best on the reader sets' held-out probabilities (see HEDGE_GRID)."""
+    readers = {s: idx for s, idx in _by_set(questions).items() if any(questions[i].reader for i in idx)}
+    if not readers:
+        return max(refuse_below, HEDGE_BELOW)
+
+    def value(h: float) -> float:
+        per_set = []
+        for idx in readers.values():
+            got = []
+            for i in idx:
+                p, q = probs[i], questions[i]
+                if q.answerable:
+                    got.append(1.0 if p >= h else HEDGE_CREDIT if p >= refuse_below else 0.0)
+                else:
+                    got.append(1.0 if p < h else 0.0)
+            per_set.append(sum(got) / len(got))
+        return sum(per_set) / len(per_set)
+
+    return max((h for h in HEDGE_GRID if h >= refuse_below), key=lambda h: (round(value(h), 6), -h))
+
+
+def related_floor(questions: list[Question], scores, ratio: float) -> float:
+    """The probability a runner-up needs to be shown: the highest of RELATED_FLOOR_GRID whose held-out hit@3
+    (mean over the sets) is within RELATED_HIT_LOSS of showing them all."""
+
+    def hit3(floor: float) -> float:
+        per_set = []
+        for idx in _by_set(questions).values():
+            rows = []
+            for i in idx:
+                q, s = questions[i], scores[i]
+                if not (q.answerable and s):
+                    continue
+                order = sorted(range(len(s)), key=lambda j: -s[j])[:3]
+                p = [1 / (1 + math.exp(-s[j])) for j in order]
+                floor_here = max(floor, ratio * p[0])
+                shown = [order[0]] + [
+                    j for j, pj in zip(order[1:], p[1:], strict=True) if pj >= JOIN or pj >= floor_here
+                ]
+                rows.append(float(any(q.labels[j] for j in shown)))
+            if rows:
+                per_set.append(sum(rows) / len(rows))
+        return sum(per_set) / len(per_set)
+
+    everything = hit3(0.0)
+    return max(f for f in RELATED_FLOOR_GRID if hit3(f) >= everything - RELATED_HIT_LOSS)
+
+
 def report(questions, scores, probs, refuse_below: float, hedge_below: float) -> dict:
     """Per set, on held-out folds: hit@1/hit@3 of ours (a refused question is a miss) and of the other
     rankings over the same candidates; refusals and hedges."""
@@ -351,8 +417,9 @@ def fit(embedder=None, index_dir: Path = ROOT / ".index") -> dict:
     questions = [q for s in SETS for q in collect(s, embedder, index_dir)]
     scores, probs = cross_validate(questions)
     refuse_below = refuse_threshold(questions, probs)
-    hedge_below = max(refuse_below, HEDGE_BELOW)
+    hedge_below = hedge_threshold(questions, probs, refuse_below)
     ratio = related_ratio(questions, scores)
+    floor = related_floor(questions, scores, ratio)
     a_rows, a_labels = _answerability_rows(questions, scores)  # out-of-fold rankings, as in use
     a_weights = _set_weights(questions, ANSWERABILITY_SET_POWER)
     return {
@@ -360,7 +427,12 @@ def fit(embedder=None, index_dir: Path = ROOT / ".index") -> dict:
         "sets": list(SETS),
         "ranker": {"features": list(CANDIDATE_FEATURES), **_fit(*_ranker_data(questions))},
         "answerability": {"features": list(ANSWERABILITY_FEATURES), **_fit(a_rows, a_labels, a_weights)},
-        "thresholds": {"refuse_below": refuse_below, "hedge_below": hedge_below, "related_ratio": ratio},
+        "thresholds": {
+            "refuse_below": refuse_below,
+            "hedge_below": hedge_below,
+            "related_ratio": ratio,
+            "related_floor": floor,
+        },
         "cv": {"folds": FOLDS, **report(questions, scores, probs, refuse_below, hedge_below)},
         "tradeoff": tradeoff(questions, probs),
     }

@@ -34,6 +34,7 @@ _ARTICLE_WORDS = frozenset("article story piece one report news item this that".
 # Nouns a reader calls an article by; only a question with one may name its article ("the ba story").
 _ARTICLE_NOUNS = frozenset("article story piece one report item".split())
 NEAREST = 3  # an intent's score: the mean cosine of its NEAREST closest examples
+COMMON_SHARE = 0.01  # a word of asking is in at least this share of the examples
 
 
 @dataclass(frozen=True)
@@ -63,11 +64,8 @@ class Router:
         self.floor = floor
         self._vectors = vectors
         self._lock = threading.Lock()
-        self.vocabulary = {
-            intent: frozenset(w for text, i in examples if i == intent for w in words(text))
-            for intent in INTENTS
-        }
-        self.known = frozenset(w for text, _ in examples for w in words(text))
+        self.known = common_words([t for t, _ in examples])
+        self.vocabulary = dict.fromkeys(INTENTS, self.known)
 
     @classmethod
     def load(cls, embedder: Embeddings, path: Path = WEIGHTS) -> Router:
@@ -143,9 +141,20 @@ def decide_any(
     return best
 
 
+def common_words(texts: list[str], share: float = COMMON_SHARE) -> frozenset[str]:
+    """Words in at least ``share`` of the examples (and in three at least): the words of asking ("summarize",
+    "story", "what's"), not of a story ("hunting", "maternity") that an example happens to name."""
+    df: dict[str, int] = {}
+    for text in texts:
+        for w in set(words(text)):
+            df[w] = df.get(w, 0) + 1
+    least = max(3, share * len(texts))
+    return frozenset(w for w, n in df.items() if n >= least)
+
+
 def strip_unknown(question: str, known: frozenset[str]) -> str:
-    """The question without the words no example uses ("what's the maternity pay story about?" -> "what's
-    the story about?"): the words that name an article, not what is asked of it. "" when nothing goes."""
+    """The question without the words that are not words of asking (``common_words``): "what's the
+    maternity pay story about?" -> "what's the story about?". "" when nothing goes."""
     import re
 
     kept, dropped = [], False
