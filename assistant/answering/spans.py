@@ -144,6 +144,7 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
             + REPEAT_COST * len((own - {head}) & telling) / len(own)
             + (COMMON_COST if kind == "thing" and not proper else 0)
             + SIDE_COST * _wrong_side(side, s, e, sentence, anchors)
+            - (TIER_COST + 1) * _agent(kind, hit, s, sentence, anchors)
         )
         if best is None or (cost, s) < best[0]:
             best = ((cost, s), (s, e, label))
@@ -166,6 +167,17 @@ def _side(question: str) -> int:
         if word.endswith(("ed", "s")) and (i == 1 or stem(word) not in NOUN_TYPE):
             return -1
     return 0
+
+
+def _agent(kind: str, hit: Hit, start: int, sentence, anchors: list[int]) -> int:
+    """1 for the agent of a passive verb the question names ("Who first reported it?" and "...was first
+    reported by Politico": Politico), which outranks a name elsewhere in the sentence; else 0."""
+    if kind not in ("person", "org") or not anchors:
+        return 0
+    if not re.search(r"\bby\s+(the\s+)?$", hit.text[: start - hit.start]):
+        return 0
+    before = [i for i, (s, _, _) in enumerate(sentence) if s < start]
+    return int(bool(before) and before[-1] in anchors)
 
 
 def _wrong_side(side: int, start: int, end: int, sentence, anchors: list[int]) -> int:

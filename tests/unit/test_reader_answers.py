@@ -139,3 +139,15 @@ def test_select_lists_supporting_sentences_in_article_order_and_drops_weak_runne
     answer, related = select(ranked, 4, related_floor=0.2)
     assert [h.id for h in answer] == ["s1", "s3"]  # both likely to answer: in the article's order
     assert [h.id for h in related] == ["s4"]  # p = 0.27 >= 0.2; s2 (p = 0.02) is not shown
+
+
+def test_a_passive_verbs_agent_answers_who_did_it():
+    from assistant.answering.spans import short_answer
+
+    text = "Biden's decision was first reported by Politico."
+    entities = f'[[0, 5, "PERSON"], [{text.index("Politico")}, {text.index("Politico") + 8}, "ORG"]]'
+    hit = Hit("s", text, "a.txt", 0, len(text), 1, "t", "", "p", entities=entities)
+    s, e, _ = short_answer("Who first reported the decision?", hit, 0, len(text))
+    assert text[s:e] == "Politico"
+    s, e, _ = short_answer("Whose decision was it?", hit, 0, len(text))
+    assert text[s:e] == "Biden"
