@@ -66,7 +66,8 @@ def score(data: list[dict], weight: float, share: float) -> float:
 
     params = SummaryParams(weight, share)
     return sum(
-        f1(pick(d["vectors"], params.length(len(d["sentences"])), weight), d["reference"]) for d in data
+        f1(pick(d["sentences"], d["vectors"], params.length(len(d["sentences"])), weight), d["reference"])
+        for d in data
     ) / len(data)
 
 

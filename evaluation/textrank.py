@@ -19,49 +19,17 @@ scored exactly as the assistant's cited sentences are. No model, no files; numpy
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
+from assistant.answering.summary import overlap_similarity, pagerank
 from assistant.text import tokens
 
 Span = tuple[int, int]
-DAMPING = 0.85
 
 
 def lead(spans: Sequence[Span], k: int) -> list[Span]:
     """The first ``k`` sentences."""
     return list(spans[: max(k, 0)])
-
-
-def overlap_similarity(a: set[str], b: set[str]) -> float:
-    """Mihalcea & Tarau's sentence similarity: shared words over the sum of the log lengths."""
-    shared = len(a & b)
-    if not shared:
-        return 0.0
-    norm = math.log(len(a)) + math.log(len(b))
-    return shared / norm if norm > 0 else float(shared)  # two one-word sentences: log 1 + log 1 = 0
-
-
-def pagerank(weights, damping: float = DAMPING, tol: float = 1e-8, max_iter: int = 200):
-    """Weighted PageRank of a square, non-negative, symmetric weight matrix, by power iteration.
-
-    A node with no edges gets only the teleport share, ``(1 - damping) / n``, as in the paper's formula.
-    """
-    import numpy as np
-
-    w = np.asarray(weights, dtype=float)
-    n = len(w)
-    if n == 0:
-        return np.zeros(0)
-    out = w.sum(axis=1)
-    transition = np.divide(w, out[:, None], out=np.zeros_like(w), where=out[:, None] > 0)
-    scores = np.full(n, 1.0 / n)
-    for _ in range(max_iter):
-        new = (1 - damping) / n + damping * (transition.T @ scores)
-        if np.abs(new - scores).sum() < tol:
-            return new
-        scores = new
-    return scores
 
 
 def textrank(text: str, spans: Sequence[Span], k: int) -> list[Span]:

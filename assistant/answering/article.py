@@ -51,15 +51,16 @@ def _answer(question: str, kind: str, head: str, hits: Sequence[Hit], hedged: bo
     yield Answer(text=text, refused=False, citations=citations, question=question, hedged=hedged, kind=kind)
 
 
-def about(question: str, sentences: Sequence[Hit]) -> Iterator[str | Answer]:
-    """The lede, and the sentence after it when the lede alone is short."""
+def about(question: str, sentences: Sequence[Hit], follow: int | None = None) -> Iterator[str | Answer]:
+    """The lede, and the body sentence ``follow`` (the one that carries the story on, chosen by
+    ``assistant.answering.summary``) when the lede alone is short."""
     text = body(sentences)
     if not text:
         yield from _nothing(question, "about", "the article has no text")
         return
     chosen = text[:1]
-    if len(text[0].text) < SHORT_LEDE and len(text) > 1:
-        chosen.append(text[1])
+    if follow is not None and 0 < follow < len(text) and len(text[0].text) < SHORT_LEDE:
+        chosen.append(text[follow])
     yield from _answer(question, "about", "", chosen)
 
 

@@ -70,14 +70,19 @@ def _one(bot: Assistant, question: str, intent: str, source: str) -> Iterator[st
     from assistant.answering.summary import SummaryParams, pick
 
     sentences, vectors = bot.retriever.article(source)
-    if intent == "about":
-        return article.about(question, sentences)
-    if intent == "summary":
+    if intent in ("about", "summary"):
         rows = [i for i, h in enumerate(sentences) if not h.headline]
-        params = SummaryParams.load()
-        return article.summary(
-            question, sentences, pick(vectors[rows], params.length(len(rows)), params.weight)
+        texts, params = [sentences[i].text for i in rows], SummaryParams.load()
+        if intent == "summary":
+            return article.summary(
+                question, sentences, pick(texts, vectors[rows], params.length(len(rows)), params.weight)
+            )
+        follow = (
+            pick(texts, vectors[rows], 2, params.weight)[1:]
+            if rows and len(texts[0]) < article.SHORT_LEDE
+            else []
         )
+        return article.about(question, sentences, follow[0] if follow else None)
     if intent == "credit":
         return article.credit(question, sentences)
     if intent == "headline":

@@ -108,13 +108,24 @@ def test_summary_cites_the_picked_sentences_in_article_order():
     exact(a)
 
 
-def test_pick_keeps_the_lede_and_skips_repeats():
-    v = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0.6, 0.8, 0], [0, 0, 1]], dtype=np.float32)
+def test_pick_keeps_the_lede_prefers_central_sentences_and_skips_repeats():
+    texts = [
+        "Ferry fares will rise.",
+        "Harbour ferry fares rise by 10% in March.",
+        "Harbour ferry fares rise by 10% in March, the council said.",
+        "Gulls nest on the pier.",
+        "The council said fuel costs for the harbour ferry doubled.",
+    ]
+    v = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0, 0, 1], [0.6, 0.8, 0]], dtype=np.float32)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
-    chosen = pick(v, 3, weight=0.5)
+    chosen = pick(texts, v, 3, weight=0.5)
     assert chosen[0] == 0 and chosen == sorted(chosen)
     assert not {1, 2} <= set(chosen)  # twins are never both said
-    assert pick(v[:2], 5, weight=0.5) == [0, 1]  # never more than the article has
+    assert pick(texts, v, 2, weight=1.0) == [0, 2]  # by centrality alone: the sentence sharing most words
+    assert 3 not in pick(
+        texts, v, 3, weight=1.0
+    )  # the one sharing no words with the story is the least central
+    assert pick(texts[:2], v[:2], 5, weight=0.5) == [0, 1]  # never more than the article has
 
 
 @pytest.mark.parametrize("n,expected", [(1, 1), (3, 3), (8, 3), (16, 4), (40, 5)])
