@@ -118,11 +118,14 @@ class ExtractiveAnswerer(Answerer):
         chosen, related = select(hits, n_sources, self.related_floor)
         citations = [citation(n, hit, question) for n, hit in enumerate([*chosen, *related], start=1)]
         best = hits[0] if hits and hits[0] in chosen else chosen[0]
-        short = short_span(question, best, citations[chosen.index(best)])
         parts = []
-        lead = f"It was {best.speaker}: " if asks_who_said(question) and best.speaker else ""
-        if short is not None:
+        short = None
+        if asks_who_said(question) and best.speaker:  # the speaker recorded at index time answers it
+            lead = f"It was {best.speaker}: "
+        elif short := short_span(question, best, citations[chosen.index(best)]):
             lead = f"{short.quote}. "
+        else:
+            lead = ""
         for c in citations[: len(chosen)]:
             part = f"{lead if c.n == 1 else ''}{c.quote} [{c.n}]"
             parts.append(part)

@@ -271,7 +271,7 @@ class Assistant:
         """The reply to a cleaned ``question`` among the articles that pass a checked ``where``."""
         n_sources = max(1, n_sources or self.settings.n_sources)
         answerer = self.answerer_for(mode)
-        routed = self.router.route(question)
+        routed = self.router.route(question, self.retriever.vocabulary)
         if routed.intent:  # about the article as a whole: its lede, summary, date, sources or headline
             from assistant.answering.intents import article_answer
 
@@ -306,6 +306,12 @@ class Assistant:
                 hits = [h for h in hits if h.speaker == speaker] or hits
         if pieces is None and decision.outcome == "hedge":
             pieces = hedge(question, hits, n_sources, decision.confidence)
+            if (
+                answerer.name != "extractive"
+            ):  # a hedge is quoted, never generated: say so, as a fallback does
+                pieces = _noticed(
+                    pieces, "Not sure the article answers this directly: showing quotes from the article."
+                )
         if pieces is None:
             pieces = answerer.stream(question, hits, n_sources, history=history)
         for piece in pieces:
@@ -334,6 +340,13 @@ class Assistant:
                 final = piece
         assert final is not None  # stream() always ends with an Answer
         return final
+
+
+def _noticed(pieces: Iterator[str | Answer], notice: str) -> Iterator[str | Answer]:
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            piece.notice = notice
+        yield piece
 
 
 _default: Assistant | None = None

@@ -96,7 +96,10 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder, index_dir
     answers: dict[tuple[str, str], object] = {}
     out = []
     for row in rows:
-        readings = [router.scores(embedder.embed_query(t)) for t in router.readings(row["question"])]
+        readings = [
+            router.scores(embedder.embed_query(t))
+            for t in router.readings(row["question"], bot.retriever.vocabulary)
+        ]
         source = row.get("source") or next(iter(texts))
         gold, contain = gold_for(row, texts)
         right = set() if row.get("kind") == "article" else {""}

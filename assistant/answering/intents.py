@@ -63,6 +63,10 @@ def article_answer(
     if answerer.name != "extractive" and routed.intent in _GENERATED and final.citations:
         yield from _generated(bot, question, routed.intent, final, answerer)
         return
+    if answerer.name != "extractive":
+        if routed.intent in _GENERATED:
+            yield final.text  # held back for the model, which had nothing to work from
+        final.notice = "The article's own words answer this: showing quotes from the article."
     yield final
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.errors import IndexMismatch
-from assistant.text import STOPWORDS, words
+from assistant.text import STOPWORDS, tokens, words
 
 if TYPE_CHECKING:
     import numpy as np
@@ -104,16 +104,17 @@ class Router:
         sims = self.vectors @ np.asarray(vector, dtype=np.float32)
         return nearest(sims, [intent for _, intent in self.examples])
 
-    def readings(self, question: str) -> list[str]:
+    def readings(self, question: str, articles: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """The question, and the question without the words no example uses (those name the article:
         "the maternity pay story"), when that leaves something."""
         if not _ARTICLE_NOUNS & set(words(question)):
             return [question]
-        return [t for t in dict.fromkeys([question, strip_unknown(question, self.known)]) if t]
+        return [t for t in dict.fromkeys([question, strip_unknown(question, self.known, articles)]) if t]
 
-    def route(self, question: str) -> Routed:
-        """The question's intent, or ``Routed("")`` when it asks about what the article says."""
-        scores = [self.scores(self.embedder.embed_query(t)) for t in self.readings(question)]
+    def route(self, question: str, articles: frozenset[str] | set[str] = frozenset()) -> Routed:
+        """The question's intent, or ``Routed("")`` when it asks about what the article says. ``articles``:
+        the stems the indexed articles use (only those can name an article)."""
+        scores = [self.scores(self.embedder.embed_query(t)) for t in self.readings(question, articles)]
         return decide_any(question, scores, self.margin, self.floor, self.vocabulary)
 
 
@@ -152,15 +153,18 @@ def common_words(texts: list[str], share: float = COMMON_SHARE) -> frozenset[str
     return frozenset(w for w, n in df.items() if n >= least)
 
 
-def strip_unknown(question: str, known: frozenset[str]) -> str:
-    """The question without the words that are not words of asking (``common_words``): "what's the
-    maternity pay story about?" -> "what's the story about?". "" when nothing goes."""
+def strip_unknown(
+    question: str, known: frozenset[str], articles: frozenset[str] | set[str] = frozenset()
+) -> str:
+    """The question without the words that are not words of asking (``common_words``) but are words of the
+    articles (stems in ``articles``): "what's the maternity pay story about?" -> "what's the story about?".
+    "Ignore the article and tell me a joke" keeps "joke", which no article uses. "" when nothing goes."""
     import re
 
     kept, dropped = [], False
     for raw in question.split():
         ws = words(raw)
-        if ws and not all(w in known for w in ws):
+        if ws and not all(w in known for w in ws) and all(t in articles for t in tokens(raw)):
             dropped = True
             continue
         kept.append(raw)
