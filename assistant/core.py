@@ -300,8 +300,15 @@ class Assistant:
         pieces = None
         if spoken := asked_speaker(question, retriever.speakers):  # "What did Putin say (about X)?"
             speaker, has_topic = spoken
-            if not has_topic and (statements := retriever.statements(speaker, where)):
+            statements = [] if has_topic else retriever.statements(speaker, where)
+            if statements:
                 pieces = listing(asked, statements_head(speaker, len(statements)), statements)
+            elif not has_topic and not _mentioned(speaker, ranking.hits):  # quoted elsewhere, not here
+                result = refusal(question, f"the articles asked about attribute nothing to {speaker}")
+                result.retrieval_query, result.confidence = query, decision.confidence
+                yield result.text
+                yield result
+                return
             else:
                 hits = [h for h in hits if h.speaker == speaker] or hits
         if pieces is None and decision.outcome == "hedge":
@@ -340,6 +347,12 @@ class Assistant:
                 final = piece
         assert final is not None  # stream() always ends with an Answer
         return final
+
+
+def _mentioned(speaker: str, hits) -> bool:
+    """True when one of the hits names ``speaker`` (by the last word of the name, as articles do)."""
+    name = speaker.split()[-1].lower() if speaker.split() else ""
+    return any(name in h.text.lower() for h in hits)
 
 
 def _noticed(pieces: Iterator[str | Answer], notice: str) -> Iterator[str | Answer]:
