@@ -59,6 +59,9 @@ _VAGUE = frozenset("name names term kind type sort part one other".split())
 _LEGACY = {"org": "person", "thing": None}  # ``expected``'s four kinds
 
 
+_WHAT_DID = re.compile(r"^\W*what\s+(did|does|do|will|would|can|could|should|has|have|had)\b", re.I)
+
+
 def answer_type(question: str) -> str | None:
     """What the question asks for: "person", "org", "place", "time", "number", "thing" (another what/which
     question) or None (why, how, yes-no and anything else)."""
@@ -70,6 +73,8 @@ def answer_type(question: str) -> str | None:
             if (kind := NOUN_TYPE.get(stem(word))) is not None:
                 return kind
     if _NONE.search(question) and not _WHAT.search(question):
+        return None
+    if _WHAT_DID.search(question):  # "What did Biden decide?": an act or a statement, not a thing to name
         return None
     return "thing" if _WHAT.search(question) else None
 

@@ -85,7 +85,7 @@ UZBEKISTAN = make_hit(
         ("How many officials spoke?", "number"),
         ("How long is the Rhine?", "number"),
         ("What percentage of the flow is that?", "number"),
-        ("What did Putin warn about?", "thing"),
+        ("What did Putin warn about?", None),
         ("Why did Biden decide?", None),
         ("How did the officials react?", None),
         ("Is Ukraine allowed to strike Russia?", None),
