@@ -77,7 +77,7 @@ def clause_window(text: str, question: str, limit: int = QUOTE_LIMIT) -> tuple[i
 
 def select(hits: Sequence[Hit], n_sources: int, related_floor: float = 0.0) -> tuple[list[Hit], list[Hit]]:
     """``(answer, related)``: the best hit and the runners-up that support it too (more likely than not to
-    answer), in article order when they share its article; then the runners-up at least ``related_floor``
+    answer), those in article order when they share its article (the best stays first); then the runners-up at least ``related_floor``
     likely to answer, shown apart. ``n_sources`` in all at most."""
     if not hits:
         return [], []
@@ -85,8 +85,8 @@ def select(hits: Sequence[Hit], n_sources: int, related_floor: float = 0.0) -> t
     safe = [h for h in hits if not looks_like_instruction(h.text)] or list(hits)
     shown = safe[: max(1, n_sources)]
     answer = [shown[0], *(h for h in shown[1:] if sigmoid(h.score) >= JOIN_PROBABILITY)]
-    if len(answer) > 1 and len({h.source for h in answer}) == 1:  # a list: in the article's order
-        answer.sort(key=lambda h: h.start)
+    if len(answer) > 1 and len({h.source for h in answer}) == 1:  # a list: the best, then the article's order
+        answer[1:] = sorted(answer[1:], key=lambda h: h.start)
     related = [h for h in shown if h not in answer and sigmoid(h.score) >= related_floor]
     return answer, related
 
