@@ -77,8 +77,8 @@ def clause_window(text: str, question: str, limit: int = QUOTE_LIMIT) -> tuple[i
 
 def select(hits: Sequence[Hit], n_sources: int, related_floor: float = 0.0) -> tuple[list[Hit], list[Hit]]:
     """``(answer, related)``: the best hit and the runners-up that support it too (more likely than not to
-    answer), those in article order when they share its article (the best stays first); then the runners-up at least ``related_floor``
-    likely to answer, shown apart. ``n_sources`` in all at most."""
+    answer), those in article order when they share its article (the best stays first); then the runners-up
+    at least ``related_floor`` likely to answer, shown apart. ``n_sources`` in all at most."""
     if not hits:
         return [], []
     # Text addressed to an assistant is never quoted as an answer (it may be a planted prompt).
