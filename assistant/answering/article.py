@@ -75,11 +75,12 @@ def summary(question: str, sentences: Sequence[Hit], picked: Sequence[int]) -> I
     yield from _answer(question, "summary", "In short:", chosen)
 
 
-def headline(question: str, sentences: Sequence[Hit]) -> Iterator[str | Answer]:
-    """The headline line; an article without one says so and quotes how it opens."""
+def headline(question: str, sentences: Sequence[Hit], with_lede: bool = False) -> Iterator[str | Answer]:
+    """The headline line (and the lede, ``with_lede``, when the question chose this article among several:
+    "which story has Steve Jobs in it?"); an article without one says so and quotes how it opens."""
     top = [h for h in sentences if h.headline]
     if top:
-        yield from _answer(question, "headline", "", top[:1])
+        yield from _answer(question, "headline", "", top[:1] + body(sentences)[:1] * with_lede)
         return
     text = body(sentences)
     if not text:

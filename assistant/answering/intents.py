@@ -50,7 +50,8 @@ def article_answer(
     if not source:
         pieces = article.overview(question, routed.intent, ledes, len(ledes))
     else:
-        pieces = _one(bot, question, routed.intent, source)
+        chosen = not (where and where.get("source")) and len(bot.retriever.sources) > 1  # by its words
+        pieces = _one(bot, question, routed.intent, source, chosen)
     final = None
     for piece in pieces:
         if isinstance(piece, Answer):
@@ -70,7 +71,10 @@ def article_answer(
     yield final
 
 
-def _one(bot: Assistant, question: str, intent: str, source: str) -> Iterator[str | Answer]:
+def _one(
+    bot: Assistant, question: str, intent: str, source: str, chosen: bool = False
+) -> Iterator[str | Answer]:
+    """The answer for one article; ``chosen``: picked by the question's words among several."""
     from assistant.answering.summary import SummaryParams, pick
 
     sentences, vectors = bot.retriever.article(source)
@@ -90,7 +94,7 @@ def _one(bot: Assistant, question: str, intent: str, source: str) -> Iterator[st
     if intent == "credit":
         return article.credit(question, sentences)
     if intent == "headline":
-        return article.headline(question, sentences)
+        return article.headline(question, sentences, with_lede=chosen)
     meta = next((m for m in bot.articles() if m.get("source") == source), {})
     text = (Path(bot.settings.root) / source).read_text(encoding="utf-8")
     return article.date(question, sentences, text, int(meta.get("body_start", 0) or 0))

@@ -57,7 +57,9 @@ def test_about_quotes_the_lede_not_the_headline():
 
 def test_headline_is_line_one_and_an_article_without_one_says_so():
     a = final(article.headline("headline?", sentences()))
-    assert a.citations[0].quote == "Harbour ferry fares to rise" and not a.hedged
+    assert a.citations[0].quote == "Harbour ferry fares to rise" and not a.hedged and len(a.citations) == 1
+    chosen = final(article.headline("which story is about ferries?", sentences(), with_lede=True))
+    assert [c.quote[:11] for c in chosen.citations] == ["Harbour fer", "Ferry fares"]  # title, then lede
     b = final(article.headline("headline?", sentences(headline=False)[1:]))
     assert b.hedged and "no headline" in b.text
     exact(a)
