@@ -127,13 +127,17 @@ def _question_rows(name: str, examples: list[dict], vectors, embedder, index_dir
     return out
 
 
-def _accuracy(rows: list[dict], margin: float, floor: float) -> dict[str, float]:
+def _right(row: dict, margin: float, floor: float) -> bool:
+    """Whether the rule with these numbers routes ``row`` to an intent its answer is right for."""
     from assistant.answering.route import decide_any
 
+    return decide_any(row["text"], row["scores"], margin, floor).intent in row["right"]
+
+
+def _accuracy(rows: list[dict], margin: float, floor: float) -> dict[str, float]:
     by_set: dict[str, list[bool]] = {}
     for r in rows:
-        got = decide_any(r["text"], r["scores"], margin, floor).intent
-        by_set.setdefault(r["set"], []).append(got in r["right"])
+        by_set.setdefault(r["set"], []).append(_right(r, margin, floor))
     return {s: sum(v) / len(v) for s, v in by_set.items()}
 
 
@@ -157,11 +161,7 @@ def cross_validate(rows: list[dict]) -> dict[str, float]:
         margin, floor, _ = choose([r for r, k in zip(rows, fold, strict=True) if k != f])
         held = [r for r, k in zip(rows, fold, strict=True) if k == f]
         for r in held:
-            from assistant.answering.route import decide_any
-
-            right.setdefault(r["set"], []).append(
-                decide_any(r["text"], r["scores"], margin, floor).intent in r["right"]
-            )
+            right.setdefault(r["set"], []).append(_right(r, margin, floor))
     return {s: round(sum(v) / len(v), 4) for s, v in right.items()}
 
 

@@ -22,6 +22,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +42,7 @@ class SummaryParams:
     share: float = 0.25  # of the article's sentences, within SHORTEST..LONGEST
 
     @classmethod
+    @lru_cache(maxsize=4)  # read once per process: a summary question pays no file read
     def load(cls, path: Path = WEIGHTS) -> SummaryParams:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))

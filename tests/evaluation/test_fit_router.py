@@ -1,8 +1,6 @@
 """The stored router is what its fitting script produces, and its stored vectors are the model's."""
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -10,7 +8,7 @@ import pytest
 from assistant.answering.route import WEIGHTS, Router
 from evaluation.evalsets import shared_set
 from evaluation.fit_router import INTENTS, load_examples
-from tests.conftest import ROOT
+from tests.evaluation.test_fit_scorer import refit_check
 
 
 def test_the_router_ships_every_example_written_and_a_vector_for_each():
@@ -38,13 +36,5 @@ def test_stored_router_is_reproduced_by_the_fitting_script(tmp_path):
     """Re-run the whole fit (every set indexed in a temp dir); --check exits 1 when margin or floor moved."""
     if not shared_set("news-chat").is_file():
         pytest.skip("../shared/eval is absent: the router's fit reads news-chat and squad2-rhine from there")
-    done = subprocess.run(
-        [sys.executable, "-m", "evaluation.fit_router", "--check", "--index-dir", str(tmp_path / "index")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=1200,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout[: done.stdout.rindex("}") + 1])
+    report = refit_check("evaluation.fit_router", tmp_path)
     assert report["cv"]["news-chat"] >= 0.9  # held out: the reader set is routed right

@@ -23,20 +23,26 @@ def test_differences_sees_a_changed_weight_and_ignores_float_noise():
     assert differences(stored, {"ranker": {"coef": [0.5]}, "thresholds": {"refuse_below": 0.2}})
 
 
-@pytest.mark.slow
-def test_stored_weights_are_reproduced_by_the_fitting_script(tmp_path):
-    """Re-run the whole fit (every set indexed in a temp dir); --check exits 1 on any difference."""
-    if not shared_set("squad2-rhine").is_file():
-        pytest.skip("../shared/eval is absent: the fit reads squad2-rhine from there")
+def refit_check(module: str, tmp_path) -> dict:
+    """Run ``python -m <module> --check`` with every set indexed under ``tmp_path``; assert it exits 0 (the
+    stored weights are what it fits) and return the held-out numbers it printed."""
     done = subprocess.run(
-        [sys.executable, "-m", "evaluation.fit_scorer", "--check", "--index-dir", str(tmp_path / "index")],
+        [sys.executable, "-m", module, "--check", "--index-dir", str(tmp_path / "index")],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=1200,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    cv = json.loads(done.stdout[: done.stdout.rindex("}") + 1])
+    return json.loads(done.stdout[: done.stdout.rindex("}") + 1])
+
+
+@pytest.mark.slow
+def test_stored_weights_are_reproduced_by_the_fitting_script(tmp_path):
+    """Re-run the whole fit (every set indexed in a temp dir); --check exits 1 on any difference."""
+    if not shared_set("squad2-rhine").is_file():
+        pytest.skip("../shared/eval is absent: the fit reads squad2-rhine from there")
+    cv = refit_check("evaluation.fit_scorer", tmp_path)
     stored = json.loads(OUT.read_text(encoding="utf-8"))
     assert abs(cv["squad2-rhine"]["ours_hit@1"] - stored["cv"]["squad2-rhine"]["ours_hit@1"]) <= 0.02
     # the fitted ranker beats BM25 alone on held-out folds of the human-written set
