@@ -96,7 +96,7 @@ class Assistant:
         self._checked_at = time.monotonic()
         self.answerer: Answerer = answerer or ExtractiveAnswerer()
         self._answerers: dict[str, Answerer] = {}
-        self._articles: tuple[int, list[dict]] | None = None  # (generation, article records)
+        self._articles: tuple[tuple[int, int], list[dict]] | None = None  # ((generation, revision), records)
         self._router = None
         self._lock = threading.Lock()
         self._build_lock = threading.Lock()
@@ -145,6 +145,10 @@ class Assistant:
             with self._lock:
                 self._store, self._retriever = store, retriever
             log.info("now serving index generation %d", store.generation)
+        elif store.revision != self._store.revision:  # articles added or removed in place
+            self._store.revision = store.revision
+            if self._retriever is not None and self._retriever.follow():
+                log.info("now serving revision %d of index generation %d", store.revision, store.generation)
 
     def _search(self, query: str, where: dict | None = None):
         """Rank, following a rebuild; a store that fails twice is reported in one line."""
@@ -201,12 +205,10 @@ class Assistant:
         """Metadata of the indexed articles (``source``, ``title``, ``date``, ``outlet``...), by source."""
         store = self.store
         cached = self._articles
-        if cached is None or cached[0] != store.generation:
-            got = store.docs.get(include=["metadatas"])
-            metas = sorted(
-                (m for m in got.get("metadatas") or [] if m), key=lambda m: str(m.get("source", ""))
-            )
-            self._articles = cached = (store.generation, metas)
+        if cached is None or cached[0] != (store.generation, store.revision):
+            got = store.read("docs", ("metadatas",))
+            metas = sorted((m for m in got["metadatas"] if m), key=lambda m: str(m.get("source", "")))
+            self._articles = cached = ((store.generation, store.revision), metas)
         return cached[1]
 
     def reindex(self) -> BuildReport:

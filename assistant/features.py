@@ -220,24 +220,48 @@ class Corpus:
     names: frozenset[str] = (
         frozenset()
     )  # stems the articles write capitalised (mid-sentence) at least half the time
+    capital: dict[str, int] = field(default_factory=dict)  # stem -> sentences that write it capitalised
 
     @classmethod
     def of(cls, infos: Iterable[SentenceInfo]) -> Corpus:
-        corpus, lines = cls(), []
-        capital: dict[str, int] = {}
+        return cls().plus(infos)
+
+    def plus(self, infos: Iterable[SentenceInfo]) -> Corpus:
+        """The statistics with these sentences added (this corpus is left as it was)."""
+        df, capital, by_prefix, lines, size = dict(self.df), dict(self.capital), dict(self.by_prefix), [], 0
         for info in infos:
-            corpus.size += 1
+            size += 1
             lines.append(info.text_lower)
             for t in info.token_set:
-                corpus.df[t] = corpus.df.get(t, 0) + 1
+                if t not in df and len(t) >= 4:
+                    by_prefix[t[:4]] = by_prefix.get(t[:4], set()) | {t}
+                df[t] = df.get(t, 0) + 1
             for t in info.capitals & info.token_set:
                 capital[t] = capital.get(t, 0) + 1
-        corpus.names = frozenset(t for t, n in capital.items() if 2 * n >= corpus.df.get(t, 0))
-        for t in corpus.df:
-            if len(t) >= 4:
-                corpus.by_prefix.setdefault(t[:4], set()).add(t)
-        corpus.text = "".join(f" {line} \n" for line in lines)
-        return corpus
+        return self._with(df, capital, by_prefix, self.size + size, self.text + _lines(lines))
+
+    def minus(self, infos: Iterable[SentenceInfo]) -> Corpus:
+        """The statistics with these sentences (contiguous, as ``plus`` added them) taken out."""
+        df, capital, by_prefix, lines = dict(self.df), dict(self.capital), dict(self.by_prefix), []
+        for info in infos:
+            lines.append(info.text_lower)
+            for t in info.token_set:
+                df[t] -= 1
+                if not df[t]:
+                    del df[t]
+                    if len(t) >= 4:
+                        by_prefix[t[:4]] = by_prefix[t[:4]] - {t}
+            for t in info.capitals & info.token_set:
+                capital[t] -= 1
+                if not capital[t]:
+                    del capital[t]
+        text = self.text.replace(_lines(lines), "", 1)
+        return self._with(df, capital, by_prefix, self.size - len(lines), text)
+
+    @classmethod
+    def _with(cls, df, capital, by_prefix, size, text) -> Corpus:
+        names = frozenset(t for t, n in capital.items() if 2 * n >= df.get(t, 0))
+        return cls(df=df, size=size, by_prefix=by_prefix, text=text, names=names, capital=capital)
 
     def idf(self, token: str) -> float:
         return math.log(1 + (self.size + 1) / (self.df.get(token, 0) + 0.5))
@@ -266,6 +290,10 @@ class Corpus:
         return [
             t for t in self.df if abs(len(t) - len(token)) <= 1 and t[0] == token[0] and _one_edit(t, token)
         ]
+
+
+def _lines(lines: Iterable[str]) -> str:
+    return "".join(f" {line} \n" for line in lines)
 
 
 def _one_edit(a: str, b: str) -> bool:

@@ -11,7 +11,6 @@ This module does not decide whether to answer or how to phrase it.
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
 from collections.abc import Sequence
@@ -19,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.features import (
-    Corpus,
     QuestionInfo,
     SentenceInfo,
     answerability_features,
     candidate_features,
     with_gaps,
 )
+from assistant.table import SentenceTable
 from assistant.text import tokens, words
 from assistant.wordvectors import WordVectors, alignment
 from index.dates import LAST, date_ord
@@ -182,12 +181,11 @@ class HybridRetriever:
         self.embedder = embedder
         self._scorer = scorer
         self._lock = threading.Lock()
+        self._follow_lock = threading.Lock()
         self._loaded = False
-        self._sentences: dict[str, Hit] = {}
-        self._ids: list[str] = []
-        self._vocabulary: set[str] = set()
-        self._bm25 = None
-        self._by_passage: dict[str, list[str]] = {}
+        self._state = SentenceTable()
+        self._live: dict[str, str] = {}  # source -> hash of the article versions loaded
+        self._revision = -1
         self.words = WordVectors(embedder)
 
     @property
@@ -199,47 +197,90 @@ class HybridRetriever:
         return self._scorer or None
 
     def refresh(self) -> None:
-        """(Re)load sentence records, their vectors and features, and the BM25 index from the store."""
-        import bm25s
+        """(Re)load the served sentences, their vectors and features, and the BM25 index from the store.
 
-        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
-        got = self.store.sentences.get(include=["documents", "metadatas", "embeddings"])
-        sentences: dict[str, Hit] = {}
-        vectors: dict[str, object] = {}
-        for sid, text, m, v in zip(
-            got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
-        ):
-            sentences[sid] = _hit(sid, text, m)
-            vectors[sid] = v
-        ids = sorted(sentences, key=lambda i: (sentences[i].source, sentences[i].start))
-        infos = _sentence_infos([sentences[i] for i in ids])
-        corpus = [info.tokens or ["\x00empty"] for info in infos]
-        bm25 = bm25s.BM25()
-        if corpus:
-            bm25.index(corpus, show_progress=False)
-        by_passage: dict[str, list[str]] = {}
-        for sid in ids:
-            by_passage.setdefault(sentences[sid].passage_id, []).append(sid)
-        passages = self.store.passages.get(include=["embeddings"])
-        self.words.add([w for info in infos for w in info.words])
-        state = {
-            "_sentences": sentences,
-            "_ids": ids,
-            "_bm25": bm25,
-            "_by_passage": by_passage,
-            "_row": {sid: i for i, sid in enumerate(ids)},
-            "_infos": infos,
-            "_neighbours": _neighbours([sentences[i] for i in ids]),
-            "_vectors": _matrix([vectors[i] for i in ids]),
-            "_passage_row": {pid: i for i, pid in enumerate(passages["ids"])},
-            "_by_source": _rows_by_source([sentences[i] for i in ids]),
-            "_passage_vectors": _matrix(passages["embeddings"]),
-            "_corpus": Corpus.of(infos),
-            "_vocabulary": {t for doc in corpus for t in doc},
-        }
+        Read a page at a time; only the sentences of committed article versions (``index.store``) load.
+        """
+        from index.store import live_articles
+
+        revision = self.store.revision
+        live = live_articles(self.store)
+        hits, vectors = self._read("sentences", live)
+        passages, passage_vectors = self._read("passages", live)
+        order = sorted(range(len(hits)), key=lambda i: (hits[i].source, hits[i].start))
+        state = SentenceTable().extended(
+            [hits[i] for i in order],
+            _matrix([vectors[i] for i in order]),
+            [p.id for p in passages],
+            _matrix(passage_vectors),
+        )
+        self.words.add([w for info in state.infos for w in info.words])
         with self._lock:
-            self.__dict__.update(state)
+            self._state, self._live, self._revision = state, live, revision
             self._loaded = True
+
+    def follow(self) -> bool:
+        """Apply the in-place changes made since the last load: only the articles added, replaced or removed
+        are read. True when anything changed."""
+        from index.store import live_articles
+
+        self._ensure()
+        with self._follow_lock:  # one change at a time: each extends the table the last one made
+            return self._follow(live_articles)
+
+    def _follow(self, live_articles) -> bool:
+        revision = self.store.revision
+        if revision == self._revision:
+            return False
+        live = live_articles(self.store)
+        changed = sorted(s for s, h in live.items() if self._live.get(s) != h)
+        gone = {s for s, h in self._live.items() if live.get(s) != h}
+        hits, vectors, passages, passage_vectors = [], [], [], []
+        for i in range(0, len(changed), 50):
+            where = {"source": {"$in": changed[i : i + 50]}}
+            found, found_vectors = self._read("sentences", live, where)
+            hits += found
+            vectors += found_vectors
+            found, found_vectors = self._read("passages", live, where)
+            passages += found
+            passage_vectors += found_vectors
+        order = sorted(range(len(hits)), key=lambda i: (hits[i].source, hits[i].start))
+        state = self._state.without(gone).extended(
+            [hits[i] for i in order],
+            _matrix([vectors[i] for i in order]),
+            [p.id for p in passages],
+            _matrix(passage_vectors),
+        )
+        self.words.add([w for r in range(self._state.n, state.n) for w in state.infos[r].words])
+        with self._lock:
+            self._state, self._live, self._revision = state, live, revision
+        return True
+
+    def _read(self, kind: str, live: dict[str, str], where: dict | None = None) -> tuple[list[Hit], list]:
+        """The records of one kind (matching ``where``) that belong to served article versions."""
+        hits, vectors = [], []
+        for got in self.store.pages(kind, ("documents", "metadatas", "embeddings"), where):
+            for sid, text, m, v in zip(
+                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+            ):
+                if live.get(m.get("source")) == m.get("doc_hash"):
+                    hits.append(_hit(sid, text, m))
+                    vectors.append(v)
+        return hits, vectors
+
+    # The loaded rows, read through the current state (swapped whole by refresh and follow).
+    _sentences = property(lambda self: self._state.sentences)
+    _ids = property(lambda self: self._state.ids)
+    _row = property(lambda self: self._state.row)
+    _infos = property(lambda self: self._state.infos)
+    _neighbours = property(lambda self: self._state.neighbours)
+    _vectors = property(lambda self: self._state.vectors)
+    _by_source = property(lambda self: self._state.by_source)
+    _by_passage = property(lambda self: self._state.by_passage)
+    _passage_row = property(lambda self: self._state.passage_row)
+    _passage_vectors = property(lambda self: self._state.passage_vectors)
+    _corpus = property(lambda self: self._state.corpus)
+    _vocabulary = property(lambda self: self._state.vocabulary)
 
     def _ensure(self) -> None:
         if not self._loaded:
@@ -253,7 +294,7 @@ class HybridRetriever:
     @property
     def size(self) -> int:
         self._ensure()
-        return len(self._ids)
+        return len(self._row)
 
     @property
     def speakers(self) -> set[str]:
@@ -264,23 +305,28 @@ class HybridRetriever:
     def sentences(self) -> list[Hit]:
         """Every indexed sentence, in article order (by source, then offset)."""
         self._ensure()
-        return [self._sentences[i] for i in self._ids]
+        state = self._state
+        return [
+            state.sentences[state.ids[r]]
+            for source in sorted(state.by_source)
+            for r in state.by_source[source]
+        ]
 
     def statements(self, speaker: str, where: Filter | None = None) -> list[Hit]:
         """The sentences attributed to ``speaker``, in article order."""
         self._ensure()
         keep = matcher(where)
-        found = [self._sentences[i] for i in self._ids if self._sentences[i].speaker == speaker]
+        found = [h for h in self.sentences() if h.speaker == speaker]
         return [Hit(**{**h.__dict__, "ranks": {}}) for h in found if keep(h)]
 
     def ledes(self, where: Filter | None = None, limit: int = 10) -> list[Hit]:
         """The first sentence of each article that passes ``where``, oldest article first."""
         self._ensure()
-        keep, first = matcher(where), {}
-        for sid in self._ids:  # sorted by source, then offset
-            hit = self._sentences[sid]
-            if hit.source not in first and not hit.headline and keep(hit):
-                first[hit.source] = hit
+        keep, first, state = matcher(where), {}, self._state
+        for source, rows in state.by_source.items():
+            hit = next((h for r in rows[:2] if not (h := state.sentences[state.ids[r]]).headline), None)
+            if hit is not None and keep(hit):
+                first[source] = hit
         found = sorted(first.values(), key=lambda h: (h.date_ord, h.source))[:limit]
         return [Hit(**{**h.__dict__, "ranks": {}}) for h in found]
 
@@ -298,21 +344,23 @@ class HybridRetriever:
         return sorted(self._by_source)
 
     def _lexical(self, terms: list[str], k: int, keep) -> list[tuple[str, float]]:
-        terms = [t for t in terms if t in self._vocabulary]
-        if not terms or not self._ids:
+        state = self._state
+        terms = [t for t in terms if t in state.vocabulary]
+        if not terms or not state.row:
             return []
-        scores = self._bm25.get_scores(terms)
+        scores = state.bm25_scores(terms)
         order = scores.argsort()[::-1]
         found = []
         for i in order:
             if scores[i] <= 0 or len(found) >= k:
                 break
-            if keep(self._sentences[self._ids[i]]):
-                found.append((self._ids[i], float(scores[i])))
+            hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
+            if hit is not None and keep(hit):
+                found.append((state.ids[i], float(scores[i])))
         return found
 
     def _dense(self, kind: str, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
-        held = len(self._ids) if kind == "sentences" else len(self._passage_row)  # as loaded by refresh()
+        held = len(self._row) if kind == "sentences" else len(self._passage_row)  # as loaded
         n = min(k, held)
         if n == 0:
             return []

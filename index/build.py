@@ -1,8 +1,14 @@
 """Build or update the index: load -> split -> embed -> store, doing no work for unchanged articles.
 
-Ids are content hashes, so the same article always yields the same ids. Each build that changes anything
-writes a complete new generation and switches to it atomically (see ``index.store``): a build killed at any
-moment leaves the previous index in service, and the next build starts clean.
+Ids are content hashes, so the same article always yields the same ids. The first build (and ``--rebuild``)
+writes a complete new generation and switches to it atomically. Later builds change the generation in service
+in place, article by article, touching only the articles that changed (see ``index.store``):
+
+- an added or changed article's sentences and passages are written first, then its record in ``docs``: the
+  record is the commit, so a reader sees all of an article or none of it;
+- a removed article's record goes first, then its sentences and passages;
+- a journal names the articles under way, so a build killed at any moment leaves the index serving what it
+  served (plus any article committed), and the next build removes what the killed one left half-written.
 """
 
 from __future__ import annotations
@@ -25,13 +31,15 @@ from index.loader import headline_line, load_articles
 from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
 from index.store import (
-    KINDS,
+    JOURNAL,
     IndexStore,
+    bump_revision,
     check_params,
     drop_generation,
     drop_index,
     generations_present,
     index_params,
+    live_articles,
     make_client,
     publish,
     read_pointer,
@@ -96,6 +104,11 @@ class BuildReport:
 def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
     key = hashlib.sha256(f"{doc_hash}\0{source}".encode()).hexdigest()[:16]
     return f"{kind}:{key}:{start}-{end}"
+
+
+def doc_id(source: str) -> str:
+    """The id of an article's record in ``docs``: one per source, so writing it switches versions at once."""
+    return _id("d", "", source, 0, 0)
 
 
 def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[list[Document], list[Document]]:
@@ -163,7 +176,7 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
     passages = [p for _, ps, _ in batch for p in ps]
     records = [
         Document(
-            id=_id("d", doc.metadata["hash"], doc.metadata["source"], 0, 0),
+            id=doc_id(doc.metadata["source"]),
             page_content=doc.metadata["title"],
             metadata={k: doc.metadata.get(k, "") for k in DOC_FIELDS} | {"passages": len(ps)},
         )
@@ -181,24 +194,6 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
                 documents=[d.page_content for d in docs],
                 metadatas=[d.metadata for d in docs],
             )
-
-
-def _copy(old: IndexStore, new: IndexStore, sources: list[str], chunk: int = 100) -> None:
-    """Copy the records of unchanged articles, embeddings included, from one generation to the next."""
-    for kind in KINDS:
-        for i in range(0, len(sources), chunk):
-            got = getattr(old, kind).get(
-                where={"source": {"$in": sources[i : i + chunk]}},
-                include=["embeddings", "documents", "metadatas"],
-            )
-            if got["ids"]:
-                new.add(
-                    kind,
-                    ids=got["ids"],
-                    embeddings=got["embeddings"],
-                    documents=got["documents"],
-                    metadatas=got["metadatas"],
-                )
 
 
 def _progress(total: int, enabled: bool):
@@ -255,9 +250,7 @@ def _load(settings: IndexSettings) -> tuple[list[Document], BuildReport]:
 def _plan(old: IndexStore | None, documents: list[Document], report: BuildReport) -> list[Document]:
     """Compare the articles on disk with those the index holds: record the unchanged and the removed in
     ``report``, and return the new or changed articles, which must be split and embedded."""
-    existing = {}
-    if old is not None:
-        existing = {m["source"]: m["hash"] for m in old.docs.get(include=["metadatas"])["metadatas"]}
+    existing = live_articles(old) if old is not None else {}
     on_disk = {d.metadata["source"]: d for d in documents}
     report.removed = sorted(set(existing) - set(on_disk))
     todo = []
@@ -280,10 +273,8 @@ def _new_generation(
     return stores_for(client, settings, embedder, generation, params)
 
 
-def _embed_and_write(
-    new: IndexStore, todo: list[Document], chunk_size: int, report: BuildReport, progress: bool
-) -> None:
-    """Split the articles, then embed and write them in batches of about ``BATCH_SENTENCES`` sentences."""
+def _batches(todo: list[Document], chunk_size: int, report: BuildReport, progress: bool):
+    """The articles split, in batches of about ``BATCH_SENTENCES`` sentences; the report counts them."""
     splitter = SentencePassageSplitter(chunk_size=chunk_size)
     bar = _progress(len(todo), progress)
     batch: list[tuple[Document, list[Document], list[Document]]] = []
@@ -296,12 +287,75 @@ def _embed_and_write(
         report.sentences += len(sentences)
         report.added.append(doc.metadata["source"])
         if pending >= BATCH_SENTENCES or i == len(todo) - 1:
-            _write(new, batch)
+            yield batch
             if bar:
                 bar.update(len(batch))
             batch, pending = [], 0
     if bar:
         bar.close()
+
+
+def _journal(store: IndexStore, entries: list[tuple[str, str]]) -> list[str]:
+    """Record the article versions ``(source, hash)`` a change is about to write or remove; their ids."""
+    ids = [_id("j", digest, source, 0, 0) for source, digest in entries]
+    if ids:
+        store.add(
+            JOURNAL,
+            ids=ids,
+            embeddings=[[0.0]] * len(ids),
+            documents=[source for source, _ in entries],
+            metadatas=[{"source": source, "hash": digest} for source, digest in entries],
+        )
+    return ids
+
+
+def _drop_versions(store: IndexStore, versions: list[tuple[str, str]]) -> None:
+    """Delete the sentences and passages of these article versions ``(source, hash)``."""
+    for source, digest in versions:
+        for kind in ("sentences", "passages"):
+            store.delete(kind, where={"$and": [{"source": source}, {"doc_hash": digest}]})
+
+
+def recover(store: IndexStore) -> int:
+    """Finish what a killed in-place change left: delete the records of every journaled article version
+    that is not the one in service. Returns how many versions it looked at."""
+    journal = store.read(JOURNAL, ("metadatas",))
+    if not journal["ids"]:
+        return 0
+    live = live_articles(store)
+    stale = [(m["source"], m["hash"]) for m in journal["metadatas"] if live.get(m["source"]) != m["hash"]]
+    _drop_versions(store, stale)
+    store.delete(JOURNAL, ids=journal["ids"])
+    log.info("finished an interrupted change: %d article versions removed", len(stale))
+    return len(journal["ids"])
+
+
+def _change_in_place(
+    client: ClientAPI,
+    settings: IndexSettings,
+    store: IndexStore,
+    todo: list[Document],
+    report: BuildReport,
+    progress: bool,
+) -> None:
+    """Add, replace and remove articles in the generation in service, each visible all at once."""
+    live = live_articles(store)
+    for batch in _batches(todo, settings.chunk_size, report, progress):
+        replaced = [(d.metadata["source"], live.get(d.metadata["source"], "")) for d, _, _ in batch]
+        replaced = [(source, digest) for source, digest in replaced if digest]
+        added = [(d.metadata["source"], d.metadata["hash"]) for d, _, _ in batch]
+        journal = _journal(store, added + replaced)
+        _write(store, batch)  # the articles' records go last: the commit
+        bump_revision(client, settings, store)
+        _drop_versions(store, replaced)
+        store.delete(JOURNAL, ids=journal)
+    for i in range(0, len(report.removed), 100):
+        gone = [(source, live[source]) for source in report.removed[i : i + 100]]
+        journal = _journal(store, gone)
+        store.delete("docs", ids=[doc_id(source) for source, _ in gone])  # the un-commit
+        bump_revision(client, settings, store)
+        _drop_versions(store, gone)
+        store.delete(JOURNAL, ids=journal)
 
 
 def build_index(
@@ -313,23 +367,24 @@ def build_index(
 ) -> BuildReport:
     """Bring the index in line with the seeds directory and report what changed.
 
-    Unchanged articles cost nothing; when anything changed, a new generation is written (unchanged articles'
-    records copied, not re-embedded) and put in service at once (see ``index.store``).
+    Unchanged articles cost nothing. The first build (or a rebuild) writes a new generation and puts it in
+    service at once; later builds add, replace and remove articles in place (see the module's docstring).
     """
     documents, report = _load(settings)
     client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)
+    if old is not None:
+        recover(old)
     todo = _plan(old, documents, report)
-    if old is not None and not todo and not report.removed:
+    if old is not None:
+        if todo or report.removed:
+            _change_in_place(client, settings, old, todo, report, progress)
         report.indexed = old.count()
         return report
     params = index_params(settings, embedder)
-    new = _new_generation(client, settings, embedder, old, params)
-    if old is not None and report.unchanged:
-        _copy(old, new, report.unchanged)
-    _embed_and_write(new, todo, settings.chunk_size, report, progress)
+    new = _new_generation(client, settings, embedder, None, params)
+    for batch in _batches(todo, settings.chunk_size, report, progress):
+        _write(new, batch)
     publish(client, settings, params, new.generation)
     report.indexed = new.count()
-    if old is not None:
-        drop_generation(client, settings, old.generation)
     return report

@@ -13,7 +13,6 @@ import re
 from langchain_core.documents import Document
 
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of word 5-shingles
-MAX_PAIRWISE = 3000  # above this many articles only exact copies are looked for
 
 
 def _body(doc: Document) -> str:
@@ -28,6 +27,23 @@ def _shingles(body: str, n: int = 5) -> set[int]:
 
 def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _twin(
+    sketch: set[int], sketches: list[tuple[set[int], Document]], postings: dict[int, list[int]]
+) -> Document | None:
+    """The first kept article whose shingles are near-identical to ``sketch``: only those that share enough
+    shingles to reach the threshold are compared (Jaccard >= t needs |A & B| >= t * |A|), so the cost is
+    the shared shingles, not every pair."""
+    shared: dict[int, int] = {}
+    for shingle in sketch:
+        for i in postings.get(shingle, ()):
+            shared[i] = shared.get(i, 0) + 1
+    need = NEAR_DUPLICATE * len(sketch)
+    for i in sorted(i for i, n in shared.items() if n >= need):
+        if _jaccard(sketch, sketches[i][0]) >= NEAR_DUPLICATE:
+            return sketches[i][1]
+    return None
 
 
 def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, str]]]:
@@ -54,6 +70,7 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
     kept: list[Document] = []
     seen: dict[str, Document] = {}
     sketches: list[tuple[set[int], Document]] = []
+    postings: dict[int, list[int]] = {}  # shingle -> the kept sketches that hold it, in order
     for doc in docs:
         if doc.metadata["source"] in replaced:
             continue
@@ -63,12 +80,13 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
             decisions.append((doc.metadata["source"], seen[digest].metadata["source"], "identical copy"))
             continue
         seen[digest] = doc
-        if len(docs) <= MAX_PAIRWISE:
-            sketch = _shingles(body)
-            twin = next((d for s, d in sketches if _jaccard(sketch, s) >= NEAR_DUPLICATE), None)
-            if twin is not None:
-                decisions.append((doc.metadata["source"], twin.metadata["source"], "near-identical copy"))
-                continue
-            sketches.append((sketch, doc))
+        sketch = _shingles(body)
+        twin = _twin(sketch, sketches, postings)
+        if twin is not None:
+            decisions.append((doc.metadata["source"], twin.metadata["source"], "near-identical copy"))
+            continue
+        for shingle in sketch:
+            postings.setdefault(shingle, []).append(len(sketches))
+        sketches.append((sketch, doc))
         kept.append(doc)
     return kept, decisions

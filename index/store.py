@@ -3,11 +3,20 @@
 An index named ``N`` is a pointer and generations. The pointer is the metadata of the record-less collection
 ``N-index``: the embedding model and splitting parameters, and the number of the generation in service.
 Generation ``g`` is three collections: ``N-g<g>-sentences`` and ``N-g<g>-passages`` (the retrieval units,
-embedded by the application; Chroma only stores them) and ``N-g<g>-docs`` (one record per article).
+embedded by the application; Chroma only stores them) and ``N-g<g>-docs`` (one record per article), and a
+fourth while articles are being added or removed: ``N-g<g>-journal``, the changes under way.
 
-A build writes a whole new generation, then moves the pointer in one metadata update, then drops the old
-generation. So a reader sees either the old index or the new one, never a half-built one, and a build killed
-at any point leaves the pointer on a complete generation (the next build deletes the leftovers).
+A full build (the first, or ``--rebuild``) writes a whole new generation, then moves the pointer in one
+metadata update. So a reader sees either the old index or the new one, never a half-built one, and a build
+killed at any point leaves the pointer on a complete generation (the next build deletes the leftovers).
+
+Adding, changing or removing articles changes the generation in service in place (``index.build``): an
+article's record in ``docs`` (one per source) is its commit, written after its sentences and passages and
+deleted before them, and readers only see sentences whose ``doc_hash`` their article's record names. The
+pointer's ``revision`` counts these changes, so a serving process knows when to look again.
+
+Every read is paged and every write batched (``PAGE``, the client's ``max_batch_size``): no request grows with
+the archive.
 
 This module does not split or embed; ``index.build`` does.
 """
@@ -15,7 +24,7 @@ This module does not split or embed; ``index.build`` does.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -30,9 +39,12 @@ if TYPE_CHECKING:
 
     from index.settings import IndexSettings
 
-# 2: speakers and resolved dates per sentence; 3: spaCy entities and noun chunks, the headline line
-SPLITTER_VERSION = "sentence-passages-3"
+# 2: speakers and resolved dates per sentence; 3: spaCy entities and noun chunks, the headline line;
+# 4: one article record per source (its id no longer holds the hash): the commit of an in-place change
+SPLITTER_VERSION = "sentence-passages-4"
 KINDS = ("sentences", "passages", "docs")
+JOURNAL = "journal"  # what an in-place change is doing, so the next build can finish or undo it
+PAGE = 2000  # records per read: well under SQLite's limit on variables, whatever the archive's size
 # A wider HNSW search than Chroma's default (ef 10) keeps recall up in archives of 10k+ passages.
 DATA_METADATA = {"hnsw:space": "cosine", "hnsw:search_ef": 100, "hnsw:construction_ef": 128}
 
@@ -105,11 +117,19 @@ class IndexStore:
     params: dict[str, Any]
     generation: int
     names: dict[str, str]  # kind -> collection name
+    revision: int = 0  # in-place changes since the generation was built (the pointer's ``revision``)
     _collections: dict[str, Collection] = field(default_factory=dict, repr=False)
 
     def _collection_of(self, kind: str) -> Collection:
         if kind not in self._collections:  # opened once: each open is a round trip to a Chroma server
-            self._collections[kind] = self.client.get_collection(self.names[kind], embedding_function=None)
+            if kind == JOURNAL:
+                self._collections[kind] = self.client.get_or_create_collection(
+                    self.names[kind], embedding_function=None
+                )
+            else:
+                self._collections[kind] = self.client.get_collection(
+                    self.names[kind], embedding_function=None
+                )
         return self._collections[kind]
 
     def size(self, kind: str) -> int:
@@ -127,9 +147,71 @@ class IndexStore:
         documents: list[str],
         metadatas: list[dict[str, Any]],
     ) -> None:
-        """Write records of one kind with their embeddings as given: nothing is embedded here."""
+        """Write (or overwrite) records of one kind with their embeddings as given: nothing is embedded here.
+
+        Written in batches the client accepts; ids are content hashes, so writing a record again is harmless.
+        """
         collection = self._collection_of(kind)
-        collection.add(ids=ids, embeddings=embeddings, documents=documents, metadatas=metadatas)
+        step = max(1, min(PAGE, self.client.get_max_batch_size()))
+        for i in range(0, len(ids), step):
+            collection.upsert(
+                ids=ids[i : i + step],
+                embeddings=embeddings[i : i + step],
+                documents=documents[i : i + step],
+                metadatas=metadatas[i : i + step],
+            )
+
+    def pages(
+        self, kind: str, include: Sequence[str] = ("metadatas",), where: dict | None = None, page: int = PAGE
+    ) -> Iterator[dict[str, list]]:
+        """Every record of one kind (that matches ``where``), ``page`` at a time, in a stable order."""
+        collection = self._collection_of(kind)
+        offset = 0
+        while True:
+            got = collection.get(where=where, include=list(include), limit=page, offset=offset)
+            if not got["ids"]:
+                return
+            yield got
+            if len(got["ids"]) < page:
+                return
+            offset += len(got["ids"])
+
+    def read(
+        self, kind: str, include: Sequence[str] = ("metadatas",), where: dict | None = None
+    ) -> dict[str, list]:
+        """Every record of one kind (that matches ``where``), read page by page into one result."""
+        out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        for got in self.pages(kind, include, where):
+            for key in out:
+                values = got[key]
+                out[key].extend(list(values) if values is not None else [])
+        return out
+
+    def get(self, kind: str, ids: Sequence[str], include: Sequence[str] = ("metadatas",)) -> dict[str, list]:
+        """The records with these ids (those that exist), read in bounded batches."""
+        collection = self._collection_of(kind)
+        out: dict[str, list] = {"ids": [], **{key: [] for key in include}}
+        ids = list(ids)
+        for i in range(0, len(ids), PAGE):
+            got = collection.get(ids=ids[i : i + PAGE], include=list(include))
+            for key in out:
+                values = got[key]
+                out[key].extend(list(values) if values is not None else [])
+        return out
+
+    def delete(self, kind: str, where: dict | None = None, ids: Sequence[str] | None = None) -> None:
+        """Delete the records of one kind that match ``where`` (or have these ids), a page at a time."""
+        collection = self._collection_of(kind)
+        if ids is not None:
+            ids = list(ids)
+            for i in range(0, len(ids), PAGE):
+                collection.delete(ids=ids[i : i + PAGE])
+            return
+        while True:
+            found = collection.get(where=where, include=[], limit=PAGE)["ids"]
+            if not found:
+                return
+            collection.delete(ids=found)
 
 
 def pointer_name(settings: IndexSettings) -> str:
@@ -137,7 +219,7 @@ def pointer_name(settings: IndexSettings) -> str:
 
 
 def generation_names(settings: IndexSettings, generation: int) -> dict[str, str]:
-    return {kind: f"{settings.collection}-g{generation}-{kind}" for kind in KINDS}
+    return {kind: f"{settings.collection}-g{generation}-{kind}" for kind in (*KINDS, JOURNAL)}
 
 
 def get_collection(client: ClientAPI, name: str):
@@ -179,14 +261,17 @@ def stores_for(
     names = generation_names(settings, generation)
     stores = {
         kind: Chroma(
-            collection_name=name,
+            collection_name=names[kind],
             embedding_function=embedder,
             client=client,
             collection_metadata=DATA_METADATA,
         )
-        for kind, name in names.items()
+        for kind in KINDS
     }
-    return IndexStore(client=client, params=params, generation=generation, names=names, **stores)
+    revision = int(params.get("revision", 0) or 0)
+    return IndexStore(
+        client=client, params=params, generation=generation, names=names, revision=revision, **stores
+    )
 
 
 def open_index(settings: IndexSettings, embedder: Embeddings, client: ClientAPI | None = None) -> IndexStore:
@@ -203,12 +288,14 @@ def open_index(settings: IndexSettings, embedder: Embeddings, client: ClientAPI 
         )
     params = index_params(settings, embedder)
     check_params(pointer, params)
-    return stores_for(client, settings, embedder, int(pointer["generation"]), params)
+    store = stores_for(client, settings, embedder, int(pointer["generation"]), params)
+    store.revision = int(pointer.get("revision", 0) or 0)
+    return store
 
 
 def generations_present(client: ClientAPI, settings: IndexSettings) -> set[int]:
     """Generations that have at least one collection in the store (in service, stale or half-built)."""
-    pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)-(?:{'|'.join(KINDS)})$")
+    pattern = re.compile(rf"^{re.escape(settings.collection)}-g(\d+)-(?:{'|'.join((*KINDS, JOURNAL))})$")
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
     return {int(m.group(1)) for name in names if (m := pattern.match(name))}
 
@@ -219,10 +306,36 @@ def drop_generation(client: ClientAPI, settings: IndexSettings, generation: int)
             client.delete_collection(name)
 
 
-def publish(client: ClientAPI, settings: IndexSettings, params: dict[str, Any], generation: int) -> None:
-    """Put ``generation`` in service: one metadata update of the pointer collection."""
+def publish(
+    client: ClientAPI, settings: IndexSettings, params: dict[str, Any], generation: int, revision: int = 0
+) -> None:
+    """Put ``generation`` (at ``revision``) in service: one metadata update of the pointer collection."""
     pointer = client.get_or_create_collection(pointer_name(settings), embedding_function=None)
-    pointer.modify(metadata={**params, "generation": generation})
+    pointer.modify(metadata={**params, "generation": generation, "revision": revision})
+
+
+def bump_revision(client: ClientAPI, settings: IndexSettings, store: IndexStore) -> int:
+    """Count one more in-place change of the generation in service, so serving processes look again."""
+    pointer = client.get_collection(pointer_name(settings), embedding_function=None)
+    metadata = dict(pointer.metadata or {})
+    metadata["revision"] = int(metadata.get("revision", 0) or 0) + 1
+    pointer.modify(metadata=metadata)
+    store.revision = metadata["revision"]
+    return store.revision
+
+
+def live_articles(store: IndexStore) -> dict[str, str]:
+    """``{source: hash}`` of every article the generation serves: those whose record in ``docs`` is written.
+
+    A sentence or passage is served only when its ``doc_hash`` is its source's hash here; the others are
+    an in-place change under way, or the leftovers of one that was killed.
+    """
+    live: dict[str, str] = {}
+    for got in store.pages("docs", ("metadatas",)):
+        for m in got["metadatas"]:
+            if m and m.get("source"):
+                live[str(m["source"])] = str(m.get("hash", ""))
+    return live
 
 
 def drop_index(client: ClientAPI, settings: IndexSettings) -> None:

@@ -67,7 +67,7 @@ def test_add_writes_the_given_embeddings_without_embedding(client, settings):
     assert store.count() == {"sentences": 1, "passages": 0, "docs": 0} and store.size("sentences") == 1
 
 
-def test_a_rebuild_embeds_only_changed_articles_and_copies_the_rest(client, settings):
+def test_a_change_embeds_only_changed_articles_and_leaves_the_rest_in_place(client, settings):
     embedder = ScriptedEmbeddings()
     (settings.seeds_dir / "a.txt").write_text(A, encoding="utf-8")
     (settings.seeds_dir / "b.txt").write_text(B, encoding="utf-8")
@@ -85,10 +85,11 @@ def test_a_rebuild_embeds_only_changed_articles_and_copies_the_rest(client, sett
     assert any("flood" in t for t in embedder.embedded)
     assert not any("Springfield" in t or "Alpha" in t for t in embedder.embedded)
     second = open_index(settings, embedder, client=client)
-    assert second.generation == first.generation + 1 and second.count() == counts
+    assert second.generation == first.generation and second.revision == first.revision + 1
+    assert second.count() == counts  # the old version of b is gone
     for kind in KINDS:
         now = getattr(second, kind).get(where=of_a, include=["embeddings"])
         assert now["ids"] and sorted(now["ids"]) == sorted(kept[kind]["ids"])
         before = dict(zip(kept[kind]["ids"], kept[kind]["embeddings"], strict=True))
         for i, vector in zip(now["ids"], now["embeddings"], strict=True):
-            assert vector == pytest.approx(before[i], rel=1e-6)  # float32 storage, copied not re-embedded
+            assert vector == pytest.approx(before[i], rel=1e-6)  # untouched, not re-embedded

@@ -1,0 +1,183 @@
+"""The served sentences as append-only tables: what the retriever ranks with, changed article by article.
+
+A ``SentenceTable`` holds, a row per sentence, the sentence (``Hit``), its features (``SentenceInfo``), its
+neighbours in its paragraph and its vector, plus the passages' vectors, the corpus statistics and BM25. An
+article's sentences are contiguous rows in article order. ``extended`` appends articles and ``without`` drops
+some; both return a new table and leave the old one as it was, so a question being answered keeps a consistent
+view while the index changes. Vectors live in buffers with room to grow, so an append copies only when the
+buffer doubles; a removed article's rows stay behind unreachable until the next full load.
+
+BM25 is two segments: the rows loaded at once (``refresh``) and the rows appended since, re-indexed on each
+append (it is small). Each segment weighs terms by its own statistics.
+
+This module does not read the store (``assistant.retrieval`` does) and does not score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from assistant.features import Corpus, SentenceInfo
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from assistant.retrieval import Hit
+
+
+class _Buffer:
+    """Rows of float32 vectors with room to grow; ``view(n)`` is the first ``n`` rows, never copied."""
+
+    def __init__(self, width: int = 1, capacity: int = 0) -> None:
+        import numpy as np
+
+        self.data = np.zeros((capacity, width), dtype=np.float32)
+
+    def view(self, n: int) -> np.ndarray:
+        return self.data[:n]
+
+    def append(self, n: int, rows: np.ndarray) -> _Buffer:
+        """A buffer whose first ``n`` rows are these and the next are ``rows``: this one when it has room
+        (rows past ``n`` are nobody's yet), else a copy twice as large."""
+        import numpy as np
+
+        if not len(rows):
+            return self
+        width = rows.shape[1]
+        out = self
+        if n == 0 and self.data.shape[1] != width:
+            out = _Buffer(width, max(len(rows), 1024))
+        elif n + len(rows) > len(self.data):
+            out = _Buffer(width, max(2 * len(self.data), n + len(rows)))
+            out.data[:n] = self.data[:n]
+        out.data[n : n + len(rows)] = np.asarray(rows, dtype=np.float32)
+        return out
+
+
+def _bm25(corpus: list[list[str]]):
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG on import
+    index = bm25s.BM25()
+    if corpus:
+        index.index([doc or ["\x00empty"] for doc in corpus], show_progress=False)
+    return index
+
+
+@dataclass
+class SentenceTable:
+    """Everything the retriever keeps about the served sentences (see the module's docstring)."""
+
+    ids: list[str] = field(default_factory=list)  # row -> sentence id (removed rows keep theirs)
+    sentences: dict[str, Hit] = field(default_factory=dict)  # the served ones only
+    row: dict[str, int] = field(default_factory=dict)
+    infos: list[SentenceInfo] = field(default_factory=list)
+    neighbours: list[list[int]] = field(default_factory=list)
+    by_source: dict[str, list[int]] = field(default_factory=dict)
+    by_passage: dict[str, list[str]] = field(default_factory=dict)
+    passage_row: dict[str, int] = field(default_factory=dict)
+    corpus: Corpus = field(default_factory=Corpus)
+    vocabulary: frozenset[str] = frozenset()
+    _vectors: _Buffer = field(default_factory=_Buffer)
+    _passages: _Buffer = field(default_factory=_Buffer)
+    _passage_n: int = 0
+    _main: Any = None  # BM25 over rows [0, _main_n)
+    _main_n: int = 0
+    _delta: Any = None  # BM25 over rows [_main_n, n)
+
+    @classmethod
+    def empty(cls, embedder: Any = None) -> SentenceTable:
+        return cls()
+
+    @property
+    def n(self) -> int:
+        return len(self.ids)
+
+    @property
+    def vectors(self) -> np.ndarray:
+        return self._vectors.view(self.n)
+
+    @property
+    def passage_vectors(self) -> np.ndarray:
+        return self._passages.view(self._passage_n)
+
+    def bm25_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 of every row for ``terms`` (0 for rows without them), segment by segment."""
+        import numpy as np
+
+        parts = [np.zeros(0, dtype=np.float32)]
+        for index, size in ((self._main, self._main_n), (self._delta, self.n - self._main_n)):
+            if size:
+                known = [t for t in terms if t in index.vocab_dict]
+                parts.append(
+                    index.get_scores(known).astype(np.float32) if known else np.zeros(size, np.float32)
+                )
+        return np.concatenate(parts)
+
+    def extended(
+        self,
+        hits: Sequence[Hit],
+        vectors: np.ndarray,
+        passage_ids: Sequence[str],
+        passage_vectors: np.ndarray,
+    ) -> SentenceTable:
+        """A table with these articles' sentences (in article order) and passages appended."""
+        from assistant.retrieval import _neighbours, _sentence_infos
+
+        if not hits and not passage_ids:
+            return self
+        n = self.n
+        infos = _sentence_infos(hits)
+        by_source = dict(self.by_source)
+        for i, h in enumerate(hits):
+            by_source.setdefault(h.source, []).append(n + i)  # a new list per source: new articles only
+        by_passage = dict(self.by_passage)
+        for h in hits:
+            by_passage.setdefault(h.passage_id, []).append(h.id)
+        passage_row = dict(self.passage_row)
+        for i, pid in enumerate(passage_ids):
+            passage_row[pid] = self._passage_n + i
+        corpus = self.corpus.plus(infos) if n else Corpus.of(infos)
+        table = replace(
+            self,
+            ids=self.ids + [h.id for h in hits],
+            sentences={**self.sentences, **{h.id: h for h in hits}},
+            row={**self.row, **{h.id: n + i for i, h in enumerate(hits)}},
+            infos=self.infos + infos,
+            neighbours=self.neighbours + [[n + j for j in near] for near in _neighbours(hits)],
+            by_source=by_source,
+            by_passage=by_passage,
+            passage_row=passage_row,
+            corpus=corpus,
+            vocabulary=self.vocabulary | {t for info in infos for t in info.tokens},
+            _vectors=self._vectors.append(n, vectors),
+            _passages=self._passages.append(self._passage_n, passage_vectors),
+            _passage_n=self._passage_n + len(passage_ids),
+        )
+        if n == 0:  # the first load: one segment
+            table._main, table._main_n, table._delta = _bm25([i.tokens for i in infos]), len(hits), None
+        else:
+            table._delta = _bm25([i.tokens for i in table.infos[self._main_n :]])
+        return table
+
+    def without(self, sources: Iterable[str]) -> SentenceTable:
+        """A table that no longer serves these articles (their rows stay, unreachable)."""
+        sources = [s for s in sources if s in self.by_source]
+        if not sources:
+            return self
+        rows = [r for s in sources for r in self.by_source[s]]
+        gone = {self.ids[r] for r in rows}
+        passages = {self.sentences[i].passage_id for i in gone}
+        return replace(
+            self,
+            sentences={k: v for k, v in self.sentences.items() if k not in gone},
+            row={k: v for k, v in self.row.items() if k not in gone},
+            by_source={k: v for k, v in self.by_source.items() if k not in sources},
+            by_passage={k: v for k, v in self.by_passage.items() if k not in passages},
+            passage_row={k: v for k, v in self.passage_row.items() if k not in passages},
+            corpus=self.corpus.minus([self.infos[r] for r in rows]),
+        )
