@@ -12,6 +12,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.compose import ExtractiveAnswerer, hedge, listing, period_head, refusal, statements_head
@@ -140,7 +141,7 @@ class Assistant:
         if store.generation != self._store.generation:
             from assistant.retrieval import HybridRetriever
 
-            retriever = HybridRetriever(store, self.embedder)
+            retriever = HybridRetriever(store, self.embedder, words_cache=self._words_cache())
             retriever.refresh()
             with self._lock:
                 self._store, self._retriever = store, retriever
@@ -173,9 +174,18 @@ class Assistant:
                 if self._retriever is None:
                     from assistant.retrieval import HybridRetriever
 
-                    self._retriever = HybridRetriever(self.store, self.embedder)
+                    self._retriever = HybridRetriever(
+                        self.store, self.embedder, words_cache=self._words_cache()
+                    )
                     self._retriever.refresh()
         return self._retriever
+
+    def _words_cache(self) -> Path:
+        """Where word vectors are kept between processes: beside the index, one folder per model."""
+        import hashlib
+
+        name = str(getattr(self.embedder, "name", type(self.embedder).__name__))
+        return self.settings.index_dir / "wordvectors" / hashlib.sha256(name.encode()).hexdigest()[:12]
 
     @property
     def router(self):

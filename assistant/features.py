@@ -251,6 +251,8 @@ class Corpus:
                     del df[t]
                     if len(t) >= 4:
                         by_prefix[t[:4]] = by_prefix[t[:4]] - {t}
+                        if not by_prefix[t[:4]]:
+                            del by_prefix[t[:4]]
             for t in info.capitals & info.token_set:
                 capital[t] -= 1
                 if not capital[t]:

@@ -30,6 +30,8 @@ from assistant.wordvectors import WordVectors, alignment
 from index.dates import LAST, date_ord
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import numpy as np
     from langchain_core.embeddings import Embeddings
 
@@ -176,7 +178,13 @@ class HybridRetriever:
     the fitting script passes ``scorer=False`` and calls ``candidates`` for unscored candidates.
     """
 
-    def __init__(self, store: IndexStore, embedder: Embeddings, scorer: Scorer | None | bool = None) -> None:
+    def __init__(
+        self,
+        store: IndexStore,
+        embedder: Embeddings,
+        scorer: Scorer | None | bool = None,
+        words_cache: Path | None = None,
+    ) -> None:
         self.store = store
         self.embedder = embedder
         self._scorer = scorer
@@ -186,7 +194,7 @@ class HybridRetriever:
         self._state = SentenceTable()
         self._live: dict[str, str] = {}  # source -> hash of the article versions loaded
         self._revision = -1
-        self.words = WordVectors(embedder)
+        self.words = WordVectors(embedder, words_cache)
 
     @property
     def scorer(self) -> Scorer | None:
@@ -215,6 +223,7 @@ class HybridRetriever:
             _matrix(passage_vectors),
         )
         self.words.add([w for info in state.infos for w in info.words])
+        self.words.save()
         with self._lock:
             self._state, self._live, self._revision = state, live, revision
             self._loaded = True
@@ -252,6 +261,7 @@ class HybridRetriever:
             _matrix(passage_vectors),
         )
         self.words.add([w for r in range(self._state.n, state.n) for w in state.infos[r].words])
+        self.words.save()
         with self._lock:
             self._state, self._live, self._revision = state, live, revision
         return True

@@ -2,8 +2,11 @@
 
 The embedding model applied to one word gives a static word vector. The retriever embeds every content
 word of the indexed sentences once when it loads the index, and a question's unseen words on first sight
-(one batched call; remembered). ``alignment`` then scores how well each question word is met by some word
-of a sentence, the IDF-weighted mean of the best cosines: a soft overlap that exact stems miss.
+(one batched call; remembered). With a ``cache`` folder the vectors are kept on disk between processes
+(``save`` writes the words embedded since the last save as one more chunk; chunks are merged when there are
+many), so a process starting on a large archive embeds only the words no process has embedded before.
+``alignment`` then scores how well each question word is met by some word of a sentence, the IDF-weighted
+mean of the best cosines: a soft overlap that exact stems miss.
 
 This module holds vectors and computes similarities; which words count and how they are weighted is the
 caller's (``assistant.features``, ``assistant.retrieval``).
@@ -11,8 +14,12 @@ caller's (``assistant.features``, ``assistant.retrieval``).
 
 from __future__ import annotations
 
+import json
+import os
 import threading
+import uuid
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -23,12 +30,57 @@ if TYPE_CHECKING:
 class WordVectors:
     """A growing table of word vectors from one embedder."""
 
-    def __init__(self, embedder: Embeddings) -> None:
+    MERGE_AT = 16  # chunk files in the cache before they are merged into one
+
+    def __init__(self, embedder: Embeddings, cache: Path | None = None) -> None:
         self.embedder = embedder
         self._row: dict[str, int] = {}
         self._chunks: list[np.ndarray] = []
         self._matrix: np.ndarray | None = None
         self._lock = threading.Lock()
+        self.cache = cache
+        self._saved = 0  # rows [0, _saved) are on disk
+        if cache is not None:
+            self._load(cache)
+
+    def _load(self, cache: Path) -> None:
+        import numpy as np
+
+        for words_file in sorted(cache.glob("*.json")):
+            try:
+                words = json.loads(words_file.read_text(encoding="utf-8"))
+                vectors = np.load(words_file.with_suffix(".npy"))
+            except (OSError, ValueError):  # a chunk being merged away by another process
+                continue
+            if len(words) != len(vectors):
+                continue
+            keep = [i for i, w in enumerate(words) if w not in self._row]
+            for i in keep:
+                self._row[words[i]] = len(self._row)
+            self._chunks.append(np.asarray(vectors[keep], dtype=np.float32))
+        self._saved = len(self._row)
+
+    def save(self) -> None:
+        """Write the words embedded since the last save to the cache folder (when there is one)."""
+
+        if self.cache is None:
+            return
+        with self._lock:
+            if self._saved == len(self._row):
+                return
+            words = list(self._row)[self._saved :]
+            matrix = self._concatenated()
+            vectors = matrix[self._saved : len(self._row)]
+            self._saved = len(self._row)
+        self.cache.mkdir(parents=True, exist_ok=True)
+        files = sorted(self.cache.glob("*.json"))
+        if len(files) >= self.MERGE_AT:  # one chunk for everything this process knows, the old ones go
+            words, vectors = list(self._row)[: len(matrix)], matrix
+        _write_chunk(self.cache, words, vectors)
+        if len(files) >= self.MERGE_AT:
+            for old in files:
+                for path in (old, old.with_suffix(".npy")):
+                    path.unlink(missing_ok=True)
 
     def __len__(self) -> int:
         return len(self._row)
@@ -52,15 +104,34 @@ class WordVectors:
 
     def matrix(self, words: Sequence[str]) -> np.ndarray:
         """The vectors of ``words`` (embedding any unseen ones first), one row each."""
-        import numpy as np
 
         self.add(words)
         with self._lock:
-            if self._matrix is None:
-                self._matrix = np.concatenate(self._chunks) if self._chunks else np.zeros((0, 1), np.float32)
-                self._chunks = [self._matrix]
-            matrix = self._matrix
+            matrix = self._concatenated()
         return matrix[[self._row[w] for w in words]] if words else matrix[:0]
+
+    def _concatenated(self) -> np.ndarray:
+        import numpy as np
+
+        if self._matrix is None:
+            self._matrix = np.concatenate(self._chunks) if self._chunks else np.zeros((0, 1), np.float32)
+            self._chunks = [self._matrix]
+        return self._matrix
+
+
+def _write_chunk(folder: Path, words: list[str], vectors: np.ndarray) -> None:
+    """One chunk: ``<name>.npy`` then ``<name>.json``, each written whole under a temporary name first,
+    so a reader finds either both files complete or no words file."""
+    import numpy as np
+
+    name = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+    tmp = folder / f".{name}.npy.tmp"
+    with open(tmp, "wb") as f:
+        np.save(f, np.asarray(vectors, dtype=np.float32))
+    os.replace(tmp, folder / f"{name}.npy")
+    tmp = folder / f".{name}.json.tmp"
+    tmp.write_text(json.dumps(words), encoding="utf-8")
+    os.replace(tmp, folder / f"{name}.json")
 
 
 def alignment(

@@ -108,6 +108,73 @@ def test_sigkill_during_build_then_rerun_equals_a_clean_build(tmp_path, embedder
         assert snapshot(settings_for(work), embedder) == expected, f"kill at {fraction:.0%} of a build"
 
 
+def served(settings: Settings, embedder) -> dict[str, dict[str, list[str]]]:
+    """What the index serves, by article: the sorted sentence and passage ids of each committed version."""
+    from index.store import live_articles
+
+    store = open_index(settings, embedder)
+    live = live_articles(store)
+    out: dict[str, dict[str, list[str]]] = {source: {"sentences": [], "passages": []} for source in live}
+    for kind in ("sentences", "passages"):
+        for rid, m in zip(*(lambda g: (g["ids"], g["metadatas"]))(store.read(kind)), strict=True):
+            if live.get(m["source"]) == m["doc_hash"]:
+                out[m["source"]][kind].append(rid)
+    return {source: {kind: sorted(ids) for kind, ids in parts.items()} for source, parts in out.items()}
+
+
+def _kill_part_way(work: Path, seconds: float) -> None:
+    proc = cli("index", cwd=work)
+    time.sleep(seconds)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+
+@pytest.mark.skipif(
+    CHROMA_URL is not None, reason="kills the embedded indexer; the server run repeats nothing"
+)
+@pytest.mark.parametrize("change", ["append", "removal"])
+def test_sigkill_during_an_in_place_change_keeps_serving_whole_articles(tmp_path, embedder, change):
+    """Articles added to (or removed from) a built index, the indexer killed part-way: the index serves what
+    it served, plus (or minus) whole articles only, and the re-run equals a clean build."""
+
+    def prepare(work: Path) -> None:
+        write_articles(work / "seeds", 40)
+        assert cli("index", cwd=work).wait(timeout=600) == 0
+        if change == "append":
+            write_articles(work / "more", 60)
+            for i in range(40, 60):
+                shutil.copy(work / "more" / f"article_{i:03d}.txt", work / "seeds")
+        else:
+            for i in range(0, 40, 2):
+                (work / "seeds" / f"article_{i:03d}.txt").unlink()
+
+    reference = tmp_path / "reference"
+    prepare(reference)
+    before = served(settings_for(reference), embedder)
+    started = time.monotonic()
+    assert cli("index", cwd=reference).wait(timeout=600) == 0
+    change_time = time.monotonic() - started
+    after = served(settings_for(reference), embedder)
+    clean = snapshot(settings_for(reference), embedder)
+    assert len(after) == (60 if change == "append" else 20)
+
+    for attempt, fraction in enumerate([0.5, 0.7, 0.85, 0.95]):
+        work = tmp_path / f"kill{attempt}"
+        prepare(work)
+        _kill_part_way(work, change_time * fraction)
+        now = served(settings_for(work), embedder)
+        for source, parts in now.items():  # every article served is whole, as one build or the other has it
+            assert parts == before.get(source) or parts == after.get(source), f"{source} half-served"
+        kept = set(before) & set(after)
+        assert kept <= set(now), "an article that stays was lost"
+        app = Assistant(settings_for(work), embedder=embedder)
+        answer = app.answer("What did the council of North Riverton approve?")
+        assert not answer.refused and "Riverton" in answer.citations[0].quote, answer.text
+        rerun = cli("index", cwd=work)
+        assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
+        assert snapshot(settings_for(work), embedder) == clean, f"kill at {fraction:.0%} of the {change}"
+
+
 def test_rebuild_while_serving_never_shows_a_half_built_index(project, embedder):
     write_articles(project.seeds_dir, 12)
     shutil.copy(SEED, project.seeds_dir / SEED.name)
