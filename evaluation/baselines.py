@@ -108,7 +108,7 @@ class BM25Baseline:
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)
-        got = store.sentences.get(include=["documents", "metadatas"])
+        got = store.read("sentences", ("documents", "metadatas"))
         rows = sorted(
             zip(got["documents"], got["metadatas"], strict=True),
             key=lambda r: (r[1]["source"], r[1]["start"]),

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.slow
 
 ARTICLES = 1400
 SENTENCES = 30  # per article: 42,000 in all, past SQLite's 32,766 variables that one read of them all needs
-DIMENSIONS = 64
+DIMENSIONS = 512
 
 
 class HashedWords(Embeddings):
