@@ -253,6 +253,11 @@ class Assistant:
         known = [str(m.get("source", "")) for m in self.articles()]
         return {**where, "source": resolve_source(where["source"], known)}
 
+    def prepare_serving(self) -> None:
+        """Load the index as a serving process does and keep on disk what that computed (the vectors of the
+        articles' words; the serving snapshot, for large archives), so the next process starts from them."""
+        self.retriever.saved()
+
     def warm(self) -> Assistant:
         """Load the model, open the index and run one query, so the first user does not wait."""
         self.retriever.search("warm up", k=1)

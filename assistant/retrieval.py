@@ -198,6 +198,7 @@ class HybridRetriever:
         self.words = WordVectors(embedder, words_cache)
         self.snapshots = snapshots  # a folder for the serving snapshot (``assistant.snapshot``), or None
         self._unsaved = 0  # rows loaded since the snapshot was written
+        self._saver: threading.Thread | None = None
 
     @property
     def scorer(self) -> Scorer | None:
@@ -261,9 +262,15 @@ class HybridRetriever:
         from assistant import snapshot
 
         self._unsaved = 0
-        threading.Thread(
+        self._saver = threading.Thread(
             target=snapshot.save, args=(self._snapshot_path(), state, live), name="snapshot", daemon=True
-        ).start()
+        )
+        self._saver.start()
+
+    def saved(self) -> None:
+        """Wait until the snapshot being written, if any, is on disk."""
+        if self._saver is not None:
+            self._saver.join()
 
     def follow(self) -> bool:
         """Apply the in-place changes made since the last load: only the articles added, replaced or removed
