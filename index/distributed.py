@@ -167,7 +167,7 @@ class RayEngine:
                     "chunk_size": chunk_size,
                 },
                 batch_size=articles_per_task(len(todo), self.workers),
-                concurrency=self.workers,
+                compute=ray.data.ActorPoolStrategy(size=self.workers),
                 num_cpus=1,
             )
             for batch in dataset.iter_batches(batch_size=None, batch_format="numpy"):
