@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
     from index.build import ArticleRecords
 
+log = logging.getLogger(__name__)
 INSTALL = "pip install 'article-assistant[distributed]'"
 MAX_ARTICLES_PER_TASK = 16  # about 350 BBC sentences: one encoder call large enough to keep a core busy
 # What every worker needs in its environment: no downloads, no telemetry, tokenizers left single-threaded.
@@ -150,6 +151,9 @@ class RayEngine:
         context = ray.data.DataContext.get_current()
         context.enable_progress_bars = False  # build_index shows one bar of articles
         context.print_on_execution_start = False
+        if not log.isEnabledFor(logging.INFO):  # Ray Data's notes on its own progress, unless -v
+            logging.getLogger("ray.data").setLevel(logging.WARNING)
+            logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)
         return True
 
     def prepare(self, todo: list[Document], chunk_size: int) -> Iterator[list[ArticleRecords]]:
