@@ -192,7 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--ray-address",
         metavar="ADDRESS",
-        help="with --engine ray: a running cluster, e.g. ray://head:10001 or auto (default: a local Ray)",
+        default=os.environ.get("RAY_ADDRESS") or None,
+        help="with --engine ray: a running cluster, e.g. ray://head:10001 or auto (env RAY_ADDRESS; "
+        "default: a local Ray for the build)",
     )
     p.add_argument(
         "--workers",

@@ -100,8 +100,10 @@ def _everything(settings, embedder, client) -> dict[str, dict[str, tuple]]:
     return out
 
 
-def test_the_engine_is_local_unless_ray_is_asked_for():
+def test_the_engine_is_local_unless_ray_is_asked_for(monkeypatch):
+    monkeypatch.delenv("RAY_ADDRESS", raising=False)
     parser = build_parser()
+    assert parser.parse_args(["index", "--engine", "ray"]).ray_address is None  # a local Ray
     assert parser.parse_args(["index"]).engine == "local"
     args = parser.parse_args(
         ["index", "--engine", "ray", "--ray-address", "ray://head:10001", "--workers", "4"]
