@@ -103,6 +103,7 @@ def measure(engine: str, root: Path, url: str, workers: int, server_pid: int) ->
     args = [sys.executable, "-m", "evaluation.ray_bench", "--one", engine, "--root", str(root), "--url", url]
     args += ["--workers", str(workers), "--collection", f"bench{uuid.uuid4().hex[:8]}", "--out", str(out)]
     env = {**os.environ, **ENV, "PYTHONPATH": str(ROOT)}
+    load_before = os.getloadavg()[0]  # the machine may be shared: its load says how far to trust a run
     t0 = time.perf_counter()
     proc = subprocess.Popen(args, cwd=root, env=env)
     handle, seen = psutil.Process(proc.pid), {}
@@ -118,6 +119,8 @@ def measure(engine: str, root: Path, url: str, workers: int, server_pid: int) ->
     steady = row["sentences"] - row["first_batch_sentences"]
     row.update(
         engine=engine,
+        load_1m_before=load_before,
+        load_1m_after=os.getloadavg()[0],
         process_wall_s=wall,
         cores=cores,
         tree_cpu_s=cpu,
