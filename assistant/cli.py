@@ -45,6 +45,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
+    if report.added or report.removed:
+        assistant.prepare_serving()  # the word vectors and the snapshot, computed now rather than at start-up
     return 1 if report.errors and not report.added and not report.unchanged else 0
 
 
