@@ -85,15 +85,24 @@ def build(settings) -> dict:
     }
 
 
-def serve(settings, dev: list[dict]) -> dict:
-    """In this (fresh) process: start-up, answers, hit@1 on the seed, adding articles. See the docstring."""
+def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
+    """In this (fresh) process: start-up, answers, hit@1 on the seed, adding articles. See the docstring.
+
+    ``from_store``: start without the serving snapshot (as the first start after an upgrade does), measure
+    the start and its memory, and stop there.
+    """
     from assistant.core import Assistant
     from evaluation.metrics import percentile
 
+    if from_store:
+        Assistant._snapshots = lambda self: None  # this process only: read the store as if none were kept
     t0 = time.perf_counter()
     bot = Assistant(settings).warm()
     bot.answer(dev[0]["question"])
     ready = time.perf_counter() - t0
+    if from_store:
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return {"ready_from_store_s": round(ready, 2), "peak_rss_from_store_mb": round(rss)}
     seed_text = SEED.read_text(encoding="utf-8")
     latencies, hits, errors = [], 0, 0
     answerable = [r for r in dev if r.get("answerable", True)]
@@ -122,6 +131,7 @@ def serve(settings, dev: list[dict]) -> dict:
         if not answer.citations or answer.citations[0].source != f"seeds/{path.name}":
             added[-1] = None  # not answered from the new article
     return {
+        "load_at_end": round(os.getloadavg()[0], 1),
         "ready_s": round(ready, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "answers": len(latencies),
@@ -139,8 +149,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1787", help="BBC stories per archive, comma-separated")
     parser.add_argument("--work", default=str(ROOT / ".index" / "archive"))
     parser.add_argument("--json", default=str(ROOT / "bench-out" / "archive.json"))
+    parser.add_argument(
+        "--markdown", help="write the archive section of this file (BENCHMARKS.md) from --json"
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)  # the child: one archive's size
+    parser.add_argument("--from-store", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.markdown:
+        rows = json.loads(Path(args.json).read_text(encoding="utf-8"))
+        write_section(Path(args.markdown), rows)
+        return 0
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     if not BBC.is_dir():
@@ -150,26 +168,83 @@ def main(argv: list[str] | None = None) -> int:
     lines = (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     dev = [json.loads(line) for line in lines if line.strip()]
     if args.serve:
-        print(json.dumps(serve(prepare(work, int(args.serve)), dev)))
+        print(json.dumps(serve(prepare(work, int(args.serve)), dev, from_store=args.from_store)))
         return 0
     rows = []
     for n in [int(s) for s in args.sizes.split(",")]:
         settings = prepare(work, n)
-        row = {"stories": n, **build(settings)}
-        child = subprocess.run(
-            [sys.executable, "-m", "evaluation.archive", "--work", str(work), "--serve", str(n)],
-            capture_output=True,
-            text=True,
-            cwd=ROOT,
-        )
-        if child.returncode != 0:
-            raise RuntimeError(f"the serving process for {n} stories failed: {child.stderr[-2000:]}")
-        row.update(json.loads(child.stdout.strip().splitlines()[-1]))
+        row = {"stories": n, "load_at_start": round(os.getloadavg()[0], 1), **build(settings)}
+        for extra in (["--from-store"], []):
+            child = subprocess.run(
+                [sys.executable, "-m", "evaluation.archive", "--work", str(work), "--serve", str(n), *extra],
+                capture_output=True,
+                text=True,
+                cwd=ROOT,
+            )
+            if child.returncode != 0:
+                raise RuntimeError(f"the serving process for {n} stories failed: {child.stderr[-2000:]}")
+            row.update(json.loads(child.stdout.strip().splitlines()[-1]))
         print(json.dumps(row), flush=True)
         rows.append(row)
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0
+
+
+START, END = "<!-- archive:start -->", "<!-- archive:end -->"
+
+
+def _cell(value, unit: str = "") -> str:
+    return "—" if value is None else f"{value:,}{unit}" if isinstance(value, int) else f"{value}{unit}"
+
+
+def section(rows: list[dict]) -> str:
+    """The archive section of BENCHMARKS.md, from the rows ``main`` wrote."""
+    lines = [
+        START,
+        "## A newsroom's archive: the seed plus real BBC stories (`python -m evaluation.archive`)",
+        "",
+        "| BBC stories | articles indexed (near-copies dropped) | sentences | build | sentences/s "
+        "| prepare | ready from snapshot | peak RSS | ready from store | peak RSS | `answer()` p50 / p99 "
+        "| planted hit@1 | add one article (median of 3) | store errors |",
+        "|" + "---|" * 14,
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['stories']:,} | {r['articles']:,} ({r['duplicates_dropped']}) | {r['sentences']:,} "
+            f"| {_cell(r['built_s'], ' s')} | {_cell(r['sentences_per_s'])} "
+            f"| {_cell(r.get('prepared_s'), ' s')} "
+            f"| {r['ready_s']} s | {r['peak_rss_mb']:,} MB | {_cell(r.get('ready_from_store_s'), ' s')} "
+            f"| {_cell(r.get('peak_rss_from_store_mb'), ' MB')} | {r['p50_ms']} / {r['p99_ms']} ms "
+            f"| {r['planted_hit@1']} | {r['add_article_median_s']} s | {r['store_errors']} |"
+        )
+    loads = ", ".join(f"{r.get('load_at_start', '?')}–{r.get('load_at_end', '?')}" for r in rows)
+    lines += [
+        "",
+        "Each archive is the seed and the first N public BBC stories (`../shared/eval/bbc`), embedded with "
+        "MiniLM for real. *Build* is `build_index` on a fresh index, *prepare* what `article-assistant "
+        "index` then does for the next start (the words' vectors, the serving snapshot). *Ready* is a fresh "
+        "process's "
+        "start to its first answer (model loaded, index read, one dev question answered), from the serving "
+        "snapshot or, as after an upgrade, from the store; its peak RSS includes the model. Latency is over "
+        "the 13 dev questions asked three times of the whole archive; planted hit@1 is the share of the "
+        "answerable dev questions whose first citation is the seed's gold sentence among the thousands. "
+        "*Add one article* is writing a new story and `Assistant.reindex()` until an answer cites it, in "
+        f"place. The 2 CPUs were shared with other jobs (1-minute load average at start–end: {loads}).",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+def write_section(md_path: Path, rows: list[dict]) -> None:
+    text = section(rows)
+    md = md_path.read_text(encoding="utf-8")
+    if START in md:
+        md = md[: md.index(START)] + text + md[md.index(END) + len(END) :]
+    else:  # first, so the newest measurements come first
+        at = md.find("<!-- readers:start -->")
+        md = f"{md[:at]}{text}\n\n{md[at:]}" if at >= 0 else f"{md}\n\n{text}\n"
+    md_path.write_text(md, encoding="utf-8")
 
 
 if __name__ == "__main__":
