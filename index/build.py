@@ -184,7 +184,7 @@ def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[D
     ]
     # One encoder call for the whole batch; the records go last, marking the articles complete.
     unique = list(dict.fromkeys(d.page_content for d in sentences + passages + records))
-    vectors = dict(zip(unique, store.sentences.embeddings.embed_documents(unique), strict=True))
+    vectors = dict(zip(unique, store.embedder.embed_documents(unique), strict=True))
     for kind, docs in (("sentences", sentences), ("passages", passages), ("docs", records)):
         if docs:
             store.add(
