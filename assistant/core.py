@@ -132,12 +132,13 @@ class Assistant:
     @property
     def store(self) -> IndexStore:
         if self._store is None:
-            from index.build import build_index
             from index.store import open_index
 
             try:
                 self._store = open_index(self.settings, self.embedder, client=self._client)
             except IndexNotBuilt:
+                from index.build import build_index  # only now: a query never pays for the indexer
+
                 log.warning("no index yet: building it from %s", self.settings.seeds_dir)
                 build_index(self.settings, self.build_embedder, client=self._client)
                 self._store = open_index(self.settings, self.embedder, client=self._client)
