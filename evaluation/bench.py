@@ -2,7 +2,9 @@
 
 Phases (``--only`` picks some, merging into an existing ``bench.json``): ``eval`` (the eval table with
 baselines), ``warm`` (embedding, retrieval and ``answer()`` latency over 200+ distinct questions), ``cold``
-(``--help``, ``ask`` and the torch + sentence-transformers import, each in fresh subprocesses, with peak RSS),
+(``--help``, ``ask`` and the torch + sentence-transformers import, each in fresh subprocesses, with peak RSS;
+then ``evaluation.benchcold``: ``ask`` through the ONNX and the torch query embedder paired, and the chat's
+start to first answer),
 ``ingest`` (``build_index`` vs raw ``SentenceTransformer.encode`` on the same texts), ``scale`` (one
 subprocess per corpus size, see ``evaluation.benchscale``). The JSON is saved after every phase. The machine
 is shared, so every figure is a median or a ratio of medians.
@@ -138,8 +140,8 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
     from index.loader import load_articles
     from index.splitter import SentencePassageSplitter
 
-    model = bot.embedder.model
-    batch = getattr(bot.embedder, "batch_size", 32)
+    model = bot.build_embedder.model  # sentence-transformers: what a build embeds with
+    batch = getattr(bot.build_embedder, "batch_size", 32)
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
         root = Path(tmp)
         (root / "seeds").mkdir()
@@ -261,7 +263,12 @@ def main(args, settings: Settings) -> int:
         _save(data, json_path, "warm")
     if "cold" in only:
         print("bench: cold start (subprocesses)", file=sys.stderr)
-        data["cold"] = cold_start(settings, runs=2 if args.quick else 3)
+        from evaluation.benchcold import chat, paired
+
+        runs = 2 if args.quick else 3
+        data["cold"] = cold_start(settings, runs=runs)
+        data["cold"]["paired"] = paired(settings, runs)  # the ONNX and the torch query path side by side
+        data["cold"]["chat"] = chat(settings, runs)
         _save(data, json_path, "cold")
     if "ingest" in only:
         print("bench: ingest throughput", file=sys.stderr)

@@ -25,7 +25,7 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evaluation.bench import _cli, _timed_child
+from evaluation.bench import _timed_child
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -35,7 +35,10 @@ FLOORS = {
     "onnx": "import onnxruntime, tokenizers, chromadb",
     "torch": "import torch, sentence_transformers, chromadb, langchain_chroma",
 }
-RESULTS = Path(__file__).resolve().parent / "results" / "cold_paired.json"
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "evaluation" / "results" / "cold_paired.json"
+# This checkout's code, whatever the environment has installed (as ``evaluation.ui_server`` serves it).
+CLI = [sys.executable, "-m", "assistant.cli"]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -44,6 +47,7 @@ def _env(**extra: str) -> dict[str, str]:
         "HF_HUB_OFFLINE": "1",
         "ANONYMIZED_TELEMETRY": "False",
         "GRADIO_ANALYTICS_ENABLED": "False",
+        "PYTHONPATH": str(ROOT),
         **extra,
     }
 
@@ -61,14 +65,14 @@ def paired(settings: Settings, runs: int = 3) -> dict:
     for _ in range(runs):
         for path in ("onnx", "torch"):
             env = _env(ASSISTANT_QUERY_EMBEDDER=path)
-            asked = _timed_child([*_cli(), "ask", QUESTION, *_where(settings)], env)
+            asked = _timed_child([*CLI, "ask", QUESTION, *_where(settings)], env)
             if asked.code != 0:
                 raise RuntimeError(f"ask through {path} exited {asked.code}")
             walls[path].append(asked.wall_s)
             rss[path].append(asked.peak_rss_mb)
             outputs[path].add(asked.stdout)
             floors[path].append(_timed_child([sys.executable, "-c", FLOORS[path]], _env()).wall_s)
-        walls["help"].append(_timed_child([*_cli(), "--help"], _env()).wall_s)
+        walls["help"].append(_timed_child([*CLI, "--help"], _env()).wall_s)
     median = {k: statistics.median(v) for k, v in walls.items()}
     return {
         "runs": runs,
@@ -111,7 +115,7 @@ def chat_first_answer(settings: Settings, path: str = "onnx", timeout: float = 2
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    cmd = [*_cli(), "chat", "--port", str(port), *_where(settings)]
+    cmd = [*CLI, "chat", "--port", str(port), *_where(settings)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
