@@ -163,7 +163,7 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
             raw.append(time.perf_counter() - t0)
             run_settings = settings.with_(index_dir=root / f"idx{run}")
             t0 = time.perf_counter()
-            report = build_index(run_settings, bot.embedder, progress=False)
+            report = build_index(run_settings, bot.build_embedder, progress=False)
             built.append(time.perf_counter() - t0)
             assert report.passages == len(passages)
     raw_s, build_s = statistics.median(raw), statistics.median(built)
