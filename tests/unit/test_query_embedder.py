@@ -10,7 +10,7 @@ import pytest
 
 from assistant.settings import Settings
 from index.errors import IndexMismatch
-from index.onnx import MANIFEST, OnnxEmbeddings, current, ensure_export, fingerprint, query_embedder
+from index.onnx import FORMAT, MANIFEST, OnnxEmbeddings, current, ensure_export, fingerprint, query_embedder
 
 
 @pytest.fixture
@@ -30,8 +30,9 @@ def fake_export(model: Path, folder: Path) -> Path:
     """What ``index.onnx.export`` leaves behind, with placeholder files."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "model.onnx").write_bytes(b"graph")
+    (folder / "model.onnx.data").write_bytes(b"weights")
     (folder / "tokenizer.json").write_text("{}", encoding="utf-8")
-    manifest = {"model": str(model), "source": str(model), "files": fingerprint(model)}
+    manifest = {"format": FORMAT, "model": str(model), "source": str(model), "files": fingerprint(model)}
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     return folder
 
@@ -86,9 +87,12 @@ def test_a_changed_model_makes_the_export_stale(model, tmp_path):
     assert current(folder, str(model), model)
 
 
-def test_an_export_for_another_model_is_not_used(model, tmp_path):
+def test_an_export_for_another_model_or_format_is_not_used(model, tmp_path):
     folder = fake_export(model, tmp_path / "onnx")
     assert not current(folder, "all-MiniLM-L6-v2", model)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    (folder / MANIFEST).write_text(json.dumps({**manifest, "format": FORMAT - 1}), encoding="utf-8")
+    assert not current(folder, str(model), model)
 
 
 def test_a_touched_but_unchanged_model_keeps_its_export(model, tmp_path, monkeypatch):
