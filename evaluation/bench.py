@@ -104,8 +104,8 @@ def _cli() -> list[str]:
 def cold_start(settings: Settings, runs: int = 3) -> dict:
     """``--help``, ``ask`` with an existing index, and the heavy import alone, in fresh processes.
 
-    ``ask`` beyond the import still loads transformers' BERT modules, the model weights, chromadb and the
-    index, so it is the cost of everything the answer needs besides ``import torch, sentence_transformers``.
+    ``ask`` embeds through the query embedder the environment picks (the ONNX export once ``index`` has
+    made it, without torch); ``evaluation.benchcold`` pairs it with the torch path in the same run.
     """
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     where = ["--seeds", str(settings.seeds_dir), "--index-dir", str(settings.index_dir)]
