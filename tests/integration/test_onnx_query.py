@@ -18,7 +18,7 @@ import pytest
 from tests.conftest import CHROMA_URL, ROOT, SEED, load_dev
 
 pytestmark = pytest.mark.slow
-HEAVY = ("torch", "sentence_transformers", "transformers")
+HEAVY = ("torch", "sentence_transformers", "transformers", "spacy", "langchain_chroma", "langsmith")
 
 
 @pytest.fixture(scope="session")
@@ -166,14 +166,23 @@ def _fresh(code: str, settings, **env) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("entry", ["answer", "cli"])
-def test_a_fresh_process_answers_without_torch(seed_assistant, onnx_embedder, seed_settings, entry):
+CHAT = (
+    "from assistant.core import Assistant; from assistant.settings import Settings\n"
+    "from assistant.ui.app import create_app, warmed_while_importing_gradio\n"
+    "bot = warmed_while_importing_gradio(Assistant(Settings.from_env())); create_app(bot)\n"
+)
+
+
+@pytest.mark.parametrize("entry", ["answer", "cli", "chat"])
+def test_a_fresh_process_answers_without_torch_or_langchain_chroma(
+    seed_assistant, onnx_embedder, seed_settings, entry
+):
     question = "Where was Putin when he spoke about escalation?"
-    call = (
-        f"from assistant import answer; a = answer({question!r}); cited = len(a.citations)"
-        if entry == "answer"
-        else f"from assistant.cli import main; assert main(['ask', {question!r}]) == 0; cited = 1"
-    )
+    call = {
+        "answer": f"from assistant import answer; a = answer({question!r}); cited = len(a.citations)",
+        "cli": f"from assistant.cli import main; assert main(['ask', {question!r}]) == 0; cited = 1",
+        "chat": f"{CHAT}cited = len(bot.answer({question!r}).citations)",  # the served chat's first answer
+    }[entry]
     code = (
         f"import json, sys\n{call}\n"
         f"from assistant.core import default_assistant\n"
