@@ -32,6 +32,7 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_index(args: argparse.Namespace) -> int:
+    from assistant.core import Assistant
     from index.build import build_index
     from index.embeddings import SentenceTransformerEmbeddings
 
@@ -41,6 +42,10 @@ def cmd_index(args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
+    if (
+        report.added or report.removed
+    ):  # the word vectors and the snapshot, computed now rather than at start-up
+        Assistant(settings, embedder=embedder).prepare_serving()
     failed = report.errors and not report.added and not report.unchanged
     if not failed and settings.query_embedder != "torch":
         _export_query_model(settings, embedder)

@@ -161,7 +161,9 @@ class Assistant:
         if store.generation != self._store.generation:
             from assistant.retrieval import HybridRetriever
 
-            retriever = HybridRetriever(store, self.embedder, words_cache=self._words_cache())
+            retriever = HybridRetriever(
+                store, self.embedder, words_cache=self._words_cache(), snapshots=self._snapshots()
+            )
             retriever.refresh()
             with self._lock:
                 self._store, self._retriever = store, retriever
@@ -195,7 +197,10 @@ class Assistant:
                     from assistant.retrieval import HybridRetriever
 
                     self._retriever = HybridRetriever(
-                        self.store, self.embedder, words_cache=self._words_cache()
+                        self.store,
+                        self.embedder,
+                        words_cache=self._words_cache(),
+                        snapshots=self._snapshots(),
                     )
                     self._retriever.refresh()
         return self._retriever
@@ -206,6 +211,10 @@ class Assistant:
 
         name = str(getattr(self.embedder, "name", type(self.embedder).__name__))
         return self.settings.index_dir / "wordvectors" / hashlib.sha256(name.encode()).hexdigest()[:12]
+
+    def _snapshots(self) -> Path:
+        """Where the serving snapshot is kept (``assistant.snapshot``): beside the index."""
+        return self.settings.index_dir / "serving"
 
     @property
     def router(self):
@@ -263,6 +272,11 @@ class Assistant:
             return where
         known = [str(m.get("source", "")) for m in self.articles()]
         return {**where, "source": resolve_source(where["source"], known)}
+
+    def prepare_serving(self) -> None:
+        """Load the index as a serving process does and keep on disk what that computed (the vectors of the
+        articles' words; the serving snapshot, for large archives), so the next process starts from them."""
+        self.retriever.saved()
 
     def warm(self) -> Assistant:
         """Load the model, open the index and run one query, so the first user does not wait."""

@@ -140,7 +140,11 @@ _CAPITAL = re.compile(r"(?<![.!?\"\u201c]\s)\b[A-Z][A-Za-z\u00C0-\u024F'-]+")
 
 def content_words(text: str) -> tuple[str, ...]:
     """Distinct words that carry meaning (no stop words, no single letters), lower case, in order."""
-    return tuple(w for w in dict.fromkeys(words(text)) if w not in STOPWORDS and len(w) > 1)
+    return _content(words(text))
+
+
+def _content(ws: list[str]) -> tuple[str, ...]:
+    return tuple(w for w in dict.fromkeys(ws) if w not in STOPWORDS and len(w) > 1)
 
 
 def wants(question: str) -> str | None:
@@ -191,15 +195,15 @@ class SentenceInfo:
 
     @classmethod
     def of(cls, text: str) -> SentenceInfo:
-        toks = tokens(text)
-        ws = words(text)
+        ws = words(text)  # once: tokens and content words are read off it as tokens() and content_words() do
+        toks = [stem(w) for w in ws if w not in STOPWORDS]
         numbers = {w for w in ws if _DIGITS.search(w) or w in _NUMBER_WORDS}
         times = {w for w in ws if w in _TIME_WORDS or _YEAR.fullmatch(w)}
         capitals = {stem(w.lower().replace("'", "")) for w in _CAPITAL.findall(text)}
         return cls(
             tokens=toks,
             token_set=frozenset(toks),
-            words=content_words(text),
+            words=_content(ws),
             pronoun=bool(ws) and ws[0] in _PRONOUN,
             bigrams=frozenset(zip(toks, toks[1:], strict=False)),
             text_lower=" ".join(toks),

@@ -184,6 +184,7 @@ class HybridRetriever:
         embedder: Embeddings,
         scorer: Scorer | None | bool = None,
         words_cache: Path | None = None,
+        snapshots: Path | None = None,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -195,6 +196,9 @@ class HybridRetriever:
         self._live: dict[str, str] = {}  # source -> hash of the article versions loaded
         self._revision = -1
         self.words = WordVectors(embedder, words_cache)
+        self.snapshots = snapshots  # a folder for the serving snapshot (``assistant.snapshot``), or None
+        self._unsaved = 0  # rows loaded since the snapshot was written
+        self._saver: threading.Thread | None = None
 
     @property
     def scorer(self) -> Scorer | None:
@@ -204,13 +208,28 @@ class HybridRetriever:
             self._scorer = Scorer.load()
         return self._scorer or None
 
-    def refresh(self) -> None:
-        """(Re)load the served sentences, their vectors and features, and the BM25 index from the store.
+    SNAPSHOT_FROM = 5000  # sentences: below this a load from the store is quick and no snapshot is kept
 
-        Read a page at a time; only the sentences of committed article versions (``index.store``) load.
+    def refresh(self) -> None:
+        """(Re)load the served sentences, their vectors and features, and the BM25 index.
+
+        From the serving snapshot when there is one (then only what changed since is read from the store),
+        else from the store, a page at a time; only the sentences of committed article versions
+        (``index.store``) load.
         """
+        from assistant import snapshot
         from index.store import live_articles
 
+        found = snapshot.load(self._snapshot_path()) if self.snapshots else None
+        if found is not None:
+            with self._lock:
+                self._state, self._live, self._revision = found.table, found.live, -1
+                self._loaded, self._unsaved = True, 0
+            with self._follow_lock:
+                self._follow(live_articles)  # the articles changed since the snapshot was written
+            self.words.add([w for info in self._state.infos for w in info.words])
+            self.words.save()
+            return
         revision = self.store.revision
         live = live_articles(self.store)
         hits, vectors = self._read("sentences", live)
@@ -226,7 +245,32 @@ class HybridRetriever:
         self.words.save()
         with self._lock:
             self._state, self._live, self._revision = state, live, revision
-            self._loaded = True
+            self._loaded, self._unsaved = True, state.n
+        self._save_snapshot()
+
+    def _snapshot_path(self) -> Path:
+        from assistant import snapshot
+
+        return snapshot.path_for(self.snapshots, self.store.params)
+
+    def _save_snapshot(self) -> None:
+        """Write the snapshot in the background when it is worth it: the table is large and more than a
+        twentieth of its rows were loaded since the last one."""
+        state, live = self._state, self._live
+        if not self.snapshots or state.n < self.SNAPSHOT_FROM or self._unsaved <= state.n // 20:
+            return
+        from assistant import snapshot
+
+        self._unsaved = 0
+        self._saver = threading.Thread(
+            target=snapshot.save, args=(self._snapshot_path(), state, live), name="snapshot", daemon=True
+        )
+        self._saver.start()
+
+    def saved(self) -> None:
+        """Wait until the snapshot being written, if any, is on disk."""
+        if self._saver is not None:
+            self._saver.join()
 
     def follow(self) -> bool:
         """Apply the in-place changes made since the last load: only the articles added, replaced or removed
@@ -264,6 +308,8 @@ class HybridRetriever:
         self.words.save()
         with self._lock:
             self._state, self._live, self._revision = state, live, revision
+            self._unsaved += len(hits) + len(gone)
+        self._save_snapshot()
         return True
 
     def _read(self, kind: str, live: dict[str, str], where: dict | None = None) -> tuple[list[Hit], list]:

@@ -124,14 +124,16 @@ class SentenceTable:
         vectors: np.ndarray,
         passage_ids: Sequence[str],
         passage_vectors: np.ndarray,
+        infos: list[SentenceInfo] | None = None,
     ) -> SentenceTable:
-        """A table with these articles' sentences (in article order) and passages appended."""
+        """A table with these articles' sentences (in article order) and passages appended; ``infos`` are
+        their features when already known (else computed)."""
         from assistant.retrieval import _neighbours, _sentence_infos
 
         if not hits and not passage_ids:
             return self
         n = self.n
-        infos = _sentence_infos(hits)
+        infos = _sentence_infos(hits) if infos is None else infos
         by_source = dict(self.by_source)
         for i, h in enumerate(hits):
             by_source.setdefault(h.source, []).append(n + i)  # a new list per source: new articles only
@@ -181,3 +183,29 @@ class SentenceTable:
             passage_row={k: v for k, v in self.passage_row.items() if k not in passages},
             corpus=self.corpus.minus([self.infos[r] for r in rows]),
         )
+
+    @property
+    def compact(self) -> bool:
+        """Whether every row is served and BM25 is one segment (as a fresh load makes it)."""
+        return self._delta is None and len(self.row) == self.n
+
+    def compacted(self) -> SentenceTable:
+        """The served rows as a fresh load would hold them: no unreachable rows, BM25 in one segment.
+        Features are reused (each depends only on its own article), so nothing is recomputed but BM25."""
+        if self.compact:
+            return self
+        rows = [r for source in sorted(self.by_source) for r in self.by_source[source]]
+        passages = sorted(self.passage_row, key=self.passage_row.__getitem__)
+        return SentenceTable().extended(
+            [self.sentences[self.ids[r]] for r in rows],
+            self.vectors[rows],
+            passages,
+            self.passage_vectors[[self.passage_row[p] for p in passages]],
+            infos=[self.infos[r] for r in rows],
+        )
+
+    def trimmed(self) -> SentenceTable:
+        """This table with its vector buffers cut to the rows in use (for writing it out)."""
+        vectors, passages = _Buffer(), _Buffer()
+        vectors.data, passages.data = self.vectors.copy(), self.passage_vectors.copy()
+        return replace(self, _vectors=vectors, _passages=passages)

@@ -9,6 +9,7 @@ Deliberately small and dependency-free: a light suffix stemmer, not a linguistic
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 STOPWORDS = frozenset(
     (
@@ -40,6 +41,7 @@ def _normalise(word: str) -> str:
     return word.replace(".", "").replace("'", "")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light stemmer: strips plural and common verb endings so 'strikes'/'striking' meet 'strike'."""
     for suffix, keep in (("ies", "y"), ("ing", ""), ("ed", ""), ("es", "e"), ("s", "")):

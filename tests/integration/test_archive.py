@@ -78,8 +78,8 @@ def test_an_archive_past_40000_sentences_answers_and_changes_one_article_at_a_ti
     app = Assistant(project, embedder=embedder)
     person, thing = _name(700 * SENTENCES + 3, "person").capitalize(), _name(700 * SENTENCES + 3, "thing")
     town = _name(700, "town").capitalize()
-    # Every sentence shares "paid ... dollars for the ... in": the question names all three made-up words, as a
-    # reader names what they ask about, so the hashed vectors and BM25 have the sentence's own words to go on.
+    # Every sentence says "paid ... dollars for the ... in": the question names all three made-up words, as a
+    # reader names what they ask about, so hashed vectors and BM25 have the sentence's own words to go on.
     question = f"How many dollars did {person} pay for the {thing} in {town}?"
     answer = app.answer(question)
     assert not answer.refused and answer.citations, answer.text

@@ -61,6 +61,8 @@ def test_index_ask_and_json(tmp_path):
     built = run(["index"], tmp_path)
     assert built.returncode == 0, built.stderr
     assert "indexed 1 new or changed article (" in built.stdout
+    # The build also embedded the article's words for the serving process (kept beside the index).
+    assert list((tmp_path / ".index" / "wordvectors").glob("*/*.npy"))
     again = run(["index"], tmp_path)
     assert again.stdout.startswith("nothing to do: 1 article unchanged (")
     assert "sentences already indexed)" in again.stdout and " 0 passages" not in again.stdout
