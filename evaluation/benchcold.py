@@ -212,6 +212,7 @@ def table(data: dict) -> str:
             )
     if r := data.get("rhine"):
         shown = r.get("skipped") or f"{r['differ']} of {r['questions']} questions cite differently"
+        shown += f" (measured {r['measured']})" if r.get("measured") else ""
         rows.append(("Rhine set, ONNX vs torch", shown, ""))
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{a:<{width}}  {b:<16}  {c}" for a, b, c in rows)
@@ -229,15 +230,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     settings = Settings.from_env()
+    out = Path(args.out)
+    kept = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     data = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "cpus": os.cpu_count()}
+    for part, skipped in (("chat", args.no_chat), ("rhine", args.no_rhine)):  # a skipped part keeps its
+        if skipped and part in kept:  # last measurement, marked with that run's date
+            data[part] = {**kept[part], "measured": kept[part].get("measured", kept.get("date"))}
     data["load_avg_at_start"] = os.getloadavg()
     data["paired"] = paired(settings, args.runs)
     if not args.no_chat:
         data["chat"] = chat(settings, args.runs)
     if not args.no_rhine:
         data["rhine"] = rhine(settings)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(data, indent=2), encoding="utf-8")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(data, indent=2), encoding="utf-8")
     print(table(data))
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
