@@ -37,14 +37,19 @@ def cmd_index(args: argparse.Namespace) -> int:
     from index.embeddings import SentenceTransformerEmbeddings
 
     settings = _settings(args)
-    embedder = SentenceTransformerEmbeddings(settings.embed_model)
-    report = build_index(settings, embedder, rebuild=args.rebuild)
+    embedder = SentenceTransformerEmbeddings(settings.embed_model)  # builds keep sentence-transformers
+    engine = None
+    if args.engine == "ray":  # the optional extra: imported only on this path
+        from index.distributed import RayEngine
+
+        engine = RayEngine.for_embedder(embedder, address=args.ray_address, workers=args.workers)
+    report = build_index(settings, embedder, rebuild=args.rebuild, engine=engine)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
-    if (
-        report.added or report.removed
-    ):  # the word vectors and the snapshot, computed now rather than at start-up
+    if report.added or report.removed:
+        # the word vectors and the snapshot, computed now rather than at start-up; the ONNX query embedder
+        # reports the same model name, so what sentence-transformers computes here serves it too
         Assistant(settings, embedder=embedder).prepare_serving()
     failed = report.errors and not report.added and not report.unchanged
     if not failed and settings.query_embedder != "torch":
@@ -205,6 +210,26 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="build or update the index from the seeds directory")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="where articles are split and embedded: this process (default) or Ray workers "
+        "(needs the extra: pip install 'article-assistant[distributed]')",
+    )
+    p.add_argument(
+        "--ray-address",
+        metavar="ADDRESS",
+        default=os.environ.get("RAY_ADDRESS") or None,
+        help="with --engine ray: a running cluster, e.g. ray://head:10001 or auto (env RAY_ADDRESS; "
+        "default: a local Ray for the build)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="with --engine ray: worker actors, each with one model on one CPU (default 2)",
+    )
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("ask", parents=[common], help="answer one question and print its sources")

@@ -176,14 +176,13 @@ def name_forms(name: str) -> list[str]:
     return [key, *sorted(aliases().get(key, ()))] if key else []
 
 
-@dataclass
+@dataclass(slots=True)  # one per served sentence: no __dict__ each
 class SentenceInfo:
     """What features need of an indexed sentence, computed once when the index is loaded."""
 
     tokens: list[str]
     token_set: frozenset[str]
     words: tuple[str, ...]  # distinct content words as written (lower case), for word vectors
-    bigrams: frozenset[tuple[str, str]]
     text_lower: str
     numbers: frozenset[str]
     times: frozenset[str]
@@ -192,6 +191,11 @@ class SentenceInfo:
     lede: bool = False  # first sentence of its paragraph
     dated: bool = False  # its article has a date: news, whose lede usually carries the main fact
     pronoun: bool = False  # opens with a pronoun ("It is...", "This branch..."): leans on the sentence before
+
+    @property
+    def bigrams(self) -> frozenset[tuple[str, str]]:
+        """Pairs of adjacent tokens; made when a candidate is scored, not kept for every sentence."""
+        return frozenset(zip(self.tokens, self.tokens[1:], strict=False))
 
     @classmethod
     def of(cls, text: str) -> SentenceInfo:
@@ -205,7 +209,6 @@ class SentenceInfo:
             token_set=frozenset(toks),
             words=_content(ws),
             pronoun=bool(ws) and ws[0] in _PRONOUN,
-            bigrams=frozenset(zip(toks, toks[1:], strict=False)),
             text_lower=" ".join(toks),
             numbers=frozenset(numbers),
             times=frozenset(times),

@@ -18,8 +18,9 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from langchain_core.documents import Document
 
@@ -32,6 +33,7 @@ from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
 from index.store import (
     JOURNAL,
+    KINDS,
     IndexStore,
     bump_revision,
     check_params,
@@ -167,33 +169,91 @@ def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[li
     return passages, sentences
 
 
-def _write(store: IndexStore, batch: list[tuple[Document, list[Document], list[Document]]]) -> None:
-    """Embed and write a batch of articles: sentences and passages, then the articles' records.
+@dataclass
+class ArticleRecords:
+    """What one article writes, kind by kind: ``{kind: {"ids", "embeddings", "documents", "metadatas"}}``,
+    the kinds in write order (its sentences, its passages, then its record in ``docs``, the commit).
 
-    Each distinct text is embedded once: a one-sentence paragraph is both a sentence and a passage.
+    Made where the article is split and embedded (this process, or a worker of ``index.distributed``) and
+    written by the build; plain lists, so it pickles as it is.
     """
-    sentences = [s for _, _, ss in batch for s in ss]
-    passages = [p for _, ps, _ in batch for p in ps]
-    records = [
-        Document(
+
+    source: str
+    hash: str
+    rows: dict[str, dict[str, list]]
+
+    @property
+    def sentences(self) -> int:
+        return len(self.rows["sentences"]["ids"])
+
+    @property
+    def passages(self) -> int:
+        return len(self.rows["passages"]["ids"])
+
+
+def records(
+    batch: list[tuple[Document, list[Document], list[Document]]], embedder: Embeddings
+) -> list[ArticleRecords]:
+    """The records of a batch of split articles, embedded: what a build writes for them.
+
+    Each distinct text is embedded once, in one encoder call for the whole batch: a one-sentence paragraph is
+    both a sentence and a passage. Nothing is read or written; the same batch gives the same records.
+    """
+    kinds = []
+    for doc, passages, sentences in batch:
+        record = Document(
             id=doc_id(doc.metadata["source"]),
             page_content=doc.metadata["title"],
-            metadata={k: doc.metadata.get(k, "") for k in DOC_FIELDS} | {"passages": len(ps)},
+            metadata={k: doc.metadata.get(k, "") for k in DOC_FIELDS} | {"passages": len(passages)},
         )
-        for doc, ps, _ in batch
+        kinds.append({"sentences": sentences, "passages": passages, "docs": [record]})
+    # All sentences first, then passages, then titles: the order the encoder has always been given them.
+    texts = (d.page_content for kind in KINDS for by_kind in kinds for d in by_kind[kind])
+    unique = list(dict.fromkeys(texts))
+    vectors = dict(zip(unique, embedder.embed_documents(unique), strict=True))
+    return [
+        ArticleRecords(
+            source=doc.metadata["source"],
+            hash=doc.metadata["hash"],
+            rows={
+                kind: {
+                    "ids": [d.id for d in docs],
+                    "embeddings": [vectors[d.page_content] for d in docs],
+                    "documents": [d.page_content for d in docs],
+                    "metadatas": [d.metadata for d in docs],
+                }
+                for kind, docs in by_kind.items()
+            },
+        )
+        for (doc, _, _), by_kind in zip(batch, kinds, strict=True)
     ]
-    # One encoder call for the whole batch; the records go last, marking the articles complete.
-    unique = list(dict.fromkeys(d.page_content for d in sentences + passages + records))
-    vectors = dict(zip(unique, store.embedder.embed_documents(unique), strict=True))
-    for kind, docs in (("sentences", sentences), ("passages", passages), ("docs", records)):
-        if docs:
-            store.add(
-                kind,
-                ids=[d.id for d in docs],
-                embeddings=[vectors[d.page_content] for d in docs],
-                documents=[d.page_content for d in docs],
-                metadatas=[d.metadata for d in docs],
-            )
+
+
+def write_records(store: IndexStore, articles: list[ArticleRecords]) -> None:
+    """Write a batch of articles' records: all their sentences, all their passages, then their records in
+    ``docs``, which go last and mark the articles complete."""
+    for kind in KINDS:
+        columns = ("ids", "embeddings", "documents", "metadatas")
+        merged = {c: [x for a in articles for x in a.rows[kind][c]] for c in columns}
+        if merged["ids"]:
+            store.add(kind, **merged)
+
+
+class LocalEngine:
+    """Split and embed in this process, batch after batch: the default engine of ``build_index``."""
+
+    def __init__(self, embedder: Embeddings) -> None:
+        self.embedder = embedder
+
+    def prepare(self, todo: list[Document], chunk_size: int) -> Iterator[list[ArticleRecords]]:
+        for batch in _batches(todo, chunk_size):
+            yield records(batch, self.embedder)
+
+
+class Engine(Protocol):
+    """Turns the articles to index into their records, in batches (``LocalEngine``; ``index.distributed``)."""
+
+    def prepare(self, todo: list[Document], chunk_size: int) -> Iterator[list[ArticleRecords]]: ...
 
 
 def _progress(total: int, enabled: bool):
@@ -273,24 +333,44 @@ def _new_generation(
     return stores_for(client, settings, embedder, generation, params)
 
 
-def _batches(todo: list[Document], chunk_size: int, report: BuildReport, progress: bool):
-    """The articles split, in batches of about ``BATCH_SENTENCES`` sentences; the report counts them."""
+def _batches(todo: list[Document], chunk_size: int):
+    """The articles split, in batches of about ``BATCH_SENTENCES`` sentences."""
     splitter = SentencePassageSplitter(chunk_size=chunk_size)
-    bar = _progress(len(todo), progress)
     batch: list[tuple[Document, list[Document], list[Document]]] = []
     pending = 0
     for i, doc in enumerate(todo):
         passages, sentences = split_document(doc, splitter)
         batch.append((doc, passages, sentences))
         pending += len(sentences)
-        report.passages += len(passages)
-        report.sentences += len(sentences)
-        report.added.append(doc.metadata["source"])
         if pending >= BATCH_SENTENCES or i == len(todo) - 1:
             yield batch
-            if bar:
-                bar.update(len(batch))
             batch, pending = [], 0
+
+
+def _prepared(
+    engine: Engine, todo: list[Document], chunk_size: int, report: BuildReport, progress: bool
+) -> Iterator[list[ArticleRecords]]:
+    """The engine's batches of records, regrouped to at least ``BATCH_SENTENCES`` sentences (the last may
+    hold fewer) so each commit is about as large whatever the engine; the report counts them."""
+    bar = _progress(len(todo), progress)
+    group: list[ArticleRecords] = []
+    pending = 0
+    for batch in engine.prepare(todo, chunk_size):
+        for article in batch:
+            group.append(article)
+            pending += article.sentences
+            report.passages += article.passages
+            report.sentences += article.sentences
+            report.added.append(article.source)
+        if pending >= BATCH_SENTENCES:
+            yield group
+            if bar:
+                bar.update(len(group))
+            group, pending = [], 0
+    if group:
+        yield group
+        if bar:
+            bar.update(len(group))
     if bar:
         bar.close()
 
@@ -337,15 +417,16 @@ def _change_in_place(
     todo: list[Document],
     report: BuildReport,
     progress: bool,
+    engine: Engine,
 ) -> None:
     """Add, replace and remove articles in the generation in service, each visible all at once."""
     live = live_articles(store)
-    for batch in _batches(todo, settings.chunk_size, report, progress):
-        replaced = [(d.metadata["source"], live.get(d.metadata["source"], "")) for d, _, _ in batch]
+    for batch in _prepared(engine, todo, settings.chunk_size, report, progress):
+        replaced = [(a.source, live.get(a.source, "")) for a in batch]
         replaced = [(source, digest) for source, digest in replaced if digest]
-        added = [(d.metadata["source"], d.metadata["hash"]) for d, _, _ in batch]
+        added = [(a.source, a.hash) for a in batch]
         journal = _journal(store, added + replaced)
-        _write(store, batch)  # the articles' records go last: the commit
+        write_records(store, batch)  # the articles' records go last: the commit
         bump_revision(client, settings, store)
         _drop_versions(store, replaced)
         store.delete(JOURNAL, ids=journal)
@@ -364,12 +445,16 @@ def build_index(
     client: ClientAPI | None = None,
     rebuild: bool = False,
     progress: bool = True,
+    engine: Engine | None = None,
 ) -> BuildReport:
     """Bring the index in line with the seeds directory and report what changed.
 
     Unchanged articles cost nothing. The first build (or a rebuild) writes a new generation and puts it in
     service at once; later builds add, replace and remove articles in place (see the module's docstring).
+    ``engine`` splits and embeds the new or changed articles (default: ``LocalEngine(embedder)``, in this
+    process); whichever does, this process plans, writes, commits and publishes, so the records are the same.
     """
+    engine = engine if engine is not None else LocalEngine(embedder)
     documents, report = _load(settings)
     client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)
@@ -378,13 +463,13 @@ def build_index(
     todo = _plan(old, documents, report)
     if old is not None:
         if todo or report.removed:
-            _change_in_place(client, settings, old, todo, report, progress)
+            _change_in_place(client, settings, old, todo, report, progress, engine)
         report.indexed = old.count()
         return report
     params = index_params(settings, embedder)
     new = _new_generation(client, settings, embedder, None, params)
-    for batch in _batches(todo, settings.chunk_size, report, progress):
-        _write(new, batch)
+    for batch in _prepared(engine, todo, settings.chunk_size, report, progress):
+        write_records(new, batch)
     publish(client, settings, params, new.generation)
     report.indexed = new.count()
     return report

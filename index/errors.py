@@ -38,8 +38,13 @@ class NlpUnavailable(UserError):
     """spaCy or its English model, which indexing needs for entities, is not installed."""
 
 
+class EngineUnavailable(UserError):
+    """The engine asked for (``index --engine ray``) is not installed or cannot run as configured."""
+
+
 __all__ = [
     "ArticleError",
+    "EngineUnavailable",
     "IndexMismatch",
     "IndexNotBuilt",
     "NlpUnavailable",

@@ -25,7 +25,7 @@ def test_help_imports_nothing_heavy():
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    try: main(['--help'])\n"
         "    except SystemExit: pass\n"
-        "names = ('torch', 'chromadb', 'gradio', 'sentence_transformers', 'transformers', 'spacy')\n"
+        "names = ('torch', 'chromadb', 'gradio', 'sentence_transformers', 'transformers', 'spacy', 'ray')\n"
         "heavy = [m for m in names if m in sys.modules]\n"
         "print(heavy)\n"
     )
