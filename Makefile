@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME_STAMP := $(VENV)/.installed-runtime
 DEV_STAMP := $(VENV)/.installed-dev
+INDEX_STAMP := .index/.indexed
+SEEDS := $(shell find seeds -type f 2>/dev/null)
 export HF_HUB_OFFLINE := 1
 export GRADIO_ANALYTICS_ENABLED := False
 export ANONYMIZED_TELEMETRY := False
@@ -31,8 +33,16 @@ install-dev: $(DEV_STAMP)
 
 index: install
 	$(BIN)/article-assistant index
+	@touch $(INDEX_STAMP)
 
-run: index
+# `run` indexes only when the articles or the installed packages changed since the last `index` (which also
+# exports the query model to ONNX, see README "Queries without torch"): on a built index the chat starts at
+# once. The stamp lives in the index folder, so a deleted index is built again.
+$(INDEX_STAMP): $(RUNTIME_STAMP) $(SEEDS)
+	$(BIN)/article-assistant index
+	@touch $@
+
+run: install $(INDEX_STAMP)
 	$(BIN)/article-assistant chat
 
 ask: index

@@ -34,20 +34,46 @@ def _settings(args: argparse.Namespace):
 def cmd_index(args: argparse.Namespace) -> int:
     from assistant.core import Assistant
     from index.build import build_index
+    from index.embeddings import SentenceTransformerEmbeddings
 
-    assistant = Assistant(_settings(args))
+    settings = _settings(args)
+    embedder = SentenceTransformerEmbeddings(settings.embed_model)  # builds keep sentence-transformers
     engine = None
     if args.engine == "ray":  # the optional extra: imported only on this path
         from index.distributed import RayEngine
 
-        engine = RayEngine.for_embedder(assistant.embedder, address=args.ray_address, workers=args.workers)
-    report = build_index(assistant.settings, assistant.embedder, rebuild=args.rebuild, engine=engine)
+        engine = RayEngine.for_embedder(embedder, address=args.ray_address, workers=args.workers)
+    report = build_index(settings, embedder, rebuild=args.rebuild, engine=engine)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
     if report.added or report.removed:
-        assistant.prepare_serving()  # the word vectors and the snapshot, computed now rather than at start-up
-    return 1 if report.errors and not report.added and not report.unchanged else 0
+        # the word vectors and the snapshot, computed now rather than at start-up; the ONNX query embedder
+        # reports the same model name, so what sentence-transformers computes here serves it too
+        Assistant(settings, embedder=embedder).prepare_serving()
+    failed = report.errors and not report.added and not report.unchanged
+    if not failed and settings.query_embedder != "torch":
+        _export_query_model(settings, embedder)
+    return 1 if failed else 0
+
+
+def _export_query_model(settings, embedder) -> None:
+    """Export the model for torch-free queries (``index.onnx``) when its export is missing or stale; a model
+    that cannot be exported is reported in one line and queries keep sentence-transformers."""
+    from index.onnx import FOLDER, ExportFailed, ensure_export
+
+    folder = settings.index_dir / FOLDER
+    try:
+        manifest, made = ensure_export(embedder, folder)
+    except ExportFailed as e:
+        print(f"warning: {e}", file=sys.stderr)
+        return
+    if made:
+        check = manifest["check"]
+        print(
+            f"exported the query model to ONNX at {folder}/ (checked: cosine >= {check['min_cosine']:.6f} "
+            f"with sentence-transformers on {check['texts']} texts)"
+        )
 
 
 def format_answer(answer, text: bool = True) -> str:

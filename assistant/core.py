@@ -90,6 +90,7 @@ class Assistant:
     ) -> None:
         self.settings = settings or Settings()
         self._embedder = embedder
+        self._build_embedder: Embeddings | None = None
         self._store = store
         self._owns_store = store is None  # follow index rebuilds only for a store we opened ourselves
         self._client = client
@@ -104,23 +105,42 @@ class Assistant:
 
     @property
     def embedder(self) -> Embeddings:
+        """What embeds questions: the ONNX export when it is current (``settings.query_embedder``)."""
         if self._embedder is None:
+            from index.onnx import FOLDER, query_embedder
+
+            settings = self.settings
+            self._embedder = query_embedder(
+                settings.embed_model, settings.index_dir / FOLDER, settings.query_embedder
+            )
+        return self._embedder
+
+    @property
+    def build_embedder(self) -> Embeddings:
+        """What embeds articles: the query embedder, unless that is the ONNX export (builds keep
+        sentence-transformers, loaded only when a build runs)."""
+        from index.onnx import OnnxEmbeddings
+
+        if not isinstance(self.embedder, OnnxEmbeddings):
+            return self.embedder
+        if self._build_embedder is None:
             from index.embeddings import SentenceTransformerEmbeddings
 
-            self._embedder = SentenceTransformerEmbeddings(self.settings.embed_model)
-        return self._embedder
+            self._build_embedder = SentenceTransformerEmbeddings(self.settings.embed_model)
+        return self._build_embedder
 
     @property
     def store(self) -> IndexStore:
         if self._store is None:
-            from index.build import build_index
             from index.store import open_index
 
             try:
                 self._store = open_index(self.settings, self.embedder, client=self._client)
             except IndexNotBuilt:
+                from index.build import build_index  # only now: a query never pays for the indexer
+
                 log.warning("no index yet: building it from %s", self.settings.seeds_dir)
-                build_index(self.settings, self.embedder, client=self._client)
+                build_index(self.settings, self.build_embedder, client=self._client)
                 self._store = open_index(self.settings, self.embedder, client=self._client)
             self._client = self._store.client
         return self._store
@@ -239,7 +259,7 @@ class Assistant:
 
         with self._build_lock:
             self.store  # noqa: B018 (opens, or first builds, the index and its client)
-            report = build_index(self.settings, self.embedder, client=self._client, progress=False)
+            report = build_index(self.settings, self.build_embedder, client=self._client, progress=False)
             self._follow_rebuilds(force=True)
         return report
 

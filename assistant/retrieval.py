@@ -420,10 +420,8 @@ class HybridRetriever:
         n = min(k, held)
         if n == 0:
             return []
-        found = getattr(self.store, kind).similarity_search_by_vector_with_relevance_scores(
-            vector, k=n, filter=chroma_filter(where)
-        )
-        return [(doc.id, 1.0 - distance) for doc, distance in found]
+        found = self.store.nearest(kind, vector, n, chroma_filter(where))
+        return [(sid, 1.0 - distance) for sid, distance in found]
 
     def propose(self, query: str, where: Filter | None = None) -> tuple[dict[str, list], QuestionInfo, list]:
         """The three rankings' proposals, ``{name: [(sentence id, score), ...]}``, with the question's

@@ -27,6 +27,7 @@ class Settings:
     llm_api_key: str | None = None
     llm_timeout: float = 60.0
     max_question_chars: int = MAX_QUESTION_CHARS
+    query_embedder: str = "auto"  # auto | onnx | torch: what embeds questions (see index.onnx)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
@@ -46,6 +47,7 @@ class Settings:
             "llm_base_url": env.get("ASSISTANT_LLM_BASE_URL") or None,
             "llm_api_key": env.get("ASSISTANT_LLM_API_KEY") or env.get("OPENAI_API_KEY") or None,
             "llm_timeout": float(env.get("ASSISTANT_LLM_TIMEOUT", 60)),
+            "query_embedder": env.get("ASSISTANT_QUERY_EMBEDDER", "auto").strip().lower() or "auto",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         for key in ("seeds_dir", "index_dir", "root"):

@@ -2,7 +2,9 @@
 
 Phases (``--only`` picks some, merging into an existing ``bench.json``): ``eval`` (the eval table with
 baselines), ``warm`` (embedding, retrieval and ``answer()`` latency over 200+ distinct questions), ``cold``
-(``--help``, ``ask`` and the torch + sentence-transformers import, each in fresh subprocesses, with peak RSS),
+(``--help``, ``ask`` and the torch + sentence-transformers import, each in fresh subprocesses, with peak RSS;
+then ``evaluation.benchcold``: ``ask`` through the ONNX and the torch query embedder paired, and the chat's
+start to first answer),
 ``ingest`` (``build_index`` vs raw ``SentenceTransformer.encode`` on the same texts), ``scale`` (one
 subprocess per corpus size, see ``evaluation.benchscale``). The JSON is saved after every phase. The machine
 is shared, so every figure is a median or a ratio of medians.
@@ -102,8 +104,8 @@ def _cli() -> list[str]:
 def cold_start(settings: Settings, runs: int = 3) -> dict:
     """``--help``, ``ask`` with an existing index, and the heavy import alone, in fresh processes.
 
-    ``ask`` beyond the import still loads transformers' BERT modules, the model weights, chromadb and the
-    index, so it is the cost of everything the answer needs besides ``import torch, sentence_transformers``.
+    ``ask`` embeds through the query embedder the environment picks (the ONNX export once ``index`` has
+    made it, without torch); ``evaluation.benchcold`` pairs it with the torch path in the same run.
     """
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
     where = ["--seeds", str(settings.seeds_dir), "--index-dir", str(settings.index_dir)]
@@ -138,8 +140,8 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
     from index.loader import load_articles
     from index.splitter import SentencePassageSplitter
 
-    model = bot.embedder.model
-    batch = getattr(bot.embedder, "batch_size", 32)
+    model = bot.build_embedder.model  # sentence-transformers: what a build embeds with
+    batch = getattr(bot.build_embedder, "batch_size", 32)
     with tempfile.TemporaryDirectory(prefix="ingest-") as tmp:
         root = Path(tmp)
         (root / "seeds").mkdir()
@@ -161,7 +163,7 @@ def ingest(bot: Assistant, articles: int = 30, paragraphs: int = 6, runs: int = 
             raw.append(time.perf_counter() - t0)
             run_settings = settings.with_(index_dir=root / f"idx{run}")
             t0 = time.perf_counter()
-            report = build_index(run_settings, bot.embedder, progress=False)
+            report = build_index(run_settings, bot.build_embedder, progress=False)
             built.append(time.perf_counter() - t0)
             assert report.passages == len(passages)
     raw_s, build_s = statistics.median(raw), statistics.median(built)
@@ -261,7 +263,12 @@ def main(args, settings: Settings) -> int:
         _save(data, json_path, "warm")
     if "cold" in only:
         print("bench: cold start (subprocesses)", file=sys.stderr)
-        data["cold"] = cold_start(settings, runs=2 if args.quick else 3)
+        from evaluation.benchcold import chat, paired
+
+        runs = 2 if args.quick else 3
+        data["cold"] = cold_start(settings, runs=runs)
+        data["cold"]["paired"] = paired(settings, runs)  # the ONNX and the torch query path side by side
+        data["cold"]["chat"] = chat(settings, runs)
         _save(data, json_path, "cold")
     if "ingest" in only:
         print("bench: ingest throughput", file=sys.stderr)

@@ -190,6 +190,29 @@ def cold_section(data: dict) -> list[str]:
         ["peak RSS of ask", *target("ask_peak_rss_mb", f"{c['ask_peak_rss_mb']:.0f} MB", "MB")],
     ]
     lines += _table(["measure", "value", "target", ""], rows)
+    if p := c.get("paired"):
+        lines += ["", "The two query embedders paired in the same run (`evaluation.benchcold`):", ""]
+        paired_rows = [
+            ["`ask`, ONNX query embedder", f"{p['ask_onnx_s']:.2f} s", f"{p['rss_onnx_mb']:.0f} MB"],
+            [
+                "`ask`, torch (`ASSISTANT_QUERY_EMBEDDER=torch`)",
+                f"{p['ask_torch_s']:.2f} s",
+                f"{p['rss_torch_mb']:.0f} MB",
+            ],
+            ["ratio ONNX / torch", f"{p['ratio']:.2f}", ""],
+            ["import floor `" + p["floors"]["onnx"] + "`", f"{p['floor_onnx_s']:.2f} s", ""],
+            ["import floor `" + p["floors"]["torch"] + "`", f"{p['floor_torch_s']:.2f} s", ""],
+        ]
+        for path, chat in (c.get("chat") or {}).items():
+            if isinstance(chat, dict):
+                paired_rows.append(
+                    [
+                        f"chat start to first page / first answer ({path})",
+                        f"{chat['page_s']:.2f} s / {chat['first_answer_s']:.2f} s",
+                        "",
+                    ]
+                )
+        lines += _table(["measure", "wall (median)", "peak RSS"], paired_rows)
     return lines + ["", "Peak RSS is the child's `ru_maxrss` from `os.wait4`.", ""]
 
 

@@ -105,20 +105,37 @@ def unavailable(settings: IndexSettings, error: Exception) -> StoreUnavailable:
 class IndexStore:
     """One generation of an index: three LangChain Chroma stores sharing one client.
 
-    The stores search and read (``get``). LangChain's ``Chroma`` has no public way to count records or to
-    write embeddings computed beforehand (``add_texts`` embeds again), so ``size`` and ``add`` do those
-    through chromadb's own collections, opened by name on the same client: nothing reaches into ``Chroma``.
+    The stores (``sentences``, ``passages``, ``docs``) are made on first use: importing ``langchain_chroma``
+    costs half a second (its retriever and tracer modules), more than a whole query. LangChain's ``Chroma``
+    has no public way to count records or to write embeddings computed beforehand (``add_texts`` embeds
+    again), so ``size``, ``add`` and the query path's ``nearest`` go through chromadb's own collections,
+    opened by name on the same client: nothing reaches into ``Chroma``.
     """
 
     client: ClientAPI
-    sentences: Chroma
-    passages: Chroma
-    docs: Chroma
+    embedder: Embeddings
     params: dict[str, Any]
     generation: int
     names: dict[str, str]  # kind -> collection name
     revision: int = 0  # in-place changes since the generation was built (the pointer's ``revision``)
     _collections: dict[str, Collection] = field(default_factory=dict, repr=False)
+    _stores: dict[str, Chroma] = field(default_factory=dict, repr=False)
+
+    def _store_of(self, kind: str) -> Chroma:
+        if kind not in self._stores:
+            from langchain_chroma import Chroma
+
+            self._stores[kind] = Chroma(
+                collection_name=self.names[kind],
+                embedding_function=self.embedder,
+                client=self.client,
+                collection_metadata=DATA_METADATA,
+            )
+        return self._stores[kind]
+
+    sentences = property(lambda self: self._store_of("sentences"))
+    passages = property(lambda self: self._store_of("passages"))
+    docs = property(lambda self: self._store_of("docs"))
 
     def _collection_of(self, kind: str) -> Collection:
         if kind not in self._collections:  # opened once: each open is a round trip to a Chroma server
@@ -160,6 +177,17 @@ class IndexStore:
                 documents=documents[i : i + step],
                 metadatas=metadatas[i : i + step],
             )
+
+    def nearest(
+        self, kind: str, vector: Sequence[float], k: int, where: dict | None = None
+    ) -> list[tuple[str, float]]:
+        """``(id, cosine distance)`` of the ``k`` records of one kind nearest ``vector`` (that match the
+        Chroma filter ``where``), nearest first: what ``Chroma.similarity_search_by_vector_with_relevance_
+        scores`` returns, without its Documents."""
+        got = self._collection_of(kind).query(
+            query_embeddings=[list(vector)], n_results=k, where=where, include=["distances"]
+        )
+        return list(zip(got["ids"][0], got["distances"][0], strict=True))
 
     def pages(
         self, kind: str, include: Sequence[str] = ("metadatas",), where: dict | None = None, page: int = PAGE
@@ -256,22 +284,20 @@ def check_params(pointer: dict[str, Any], params: dict[str, Any]) -> None:
 def stores_for(
     client: ClientAPI, settings: IndexSettings, embedder: Embeddings, generation: int, params
 ) -> IndexStore:
-    from langchain_chroma import Chroma
-
     names = generation_names(settings, generation)
-    stores = {
-        kind: Chroma(
-            collection_name=names[kind],
-            embedding_function=embedder,
-            client=client,
-            collection_metadata=DATA_METADATA,
-        )
-        for kind in KINDS
-    }
-    revision = int(params.get("revision", 0) or 0)
-    return IndexStore(
-        client=client, params=params, generation=generation, names=names, revision=revision, **stores
+    store = IndexStore(
+        client=client,
+        embedder=embedder,
+        params=params,
+        generation=generation,
+        names=names,
+        revision=int(params.get("revision", 0) or 0),
     )
+    for kind in KINDS:  # as ``Chroma(collection_metadata=...)`` opens them: created when missing
+        store._collections[kind] = client.get_or_create_collection(
+            names[kind], embedding_function=None, metadata=DATA_METADATA
+        )
+    return store
 
 
 def open_index(settings: IndexSettings, embedder: Embeddings, client: ClientAPI | None = None) -> IndexStore:
