@@ -264,7 +264,9 @@ class Corpus:
                 capital[t] -= 1
                 if not capital[t]:
                     del capital[t]
-        text = self.text.replace(_lines(lines), "", 1)
+        block = _lines(lines)
+        at = f"\n{self.text}".find(f"\n{block}")  # at a line's start: " x \n" also ends " y x \n"
+        text = self.text[:at] + self.text[at + len(block) :] if at >= 0 else self.text
         return self._with(df, capital, by_prefix, self.size - len(lines), text)
 
     @classmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from assistant.features import Corpus, SentenceInfo
@@ -35,6 +35,7 @@ def _same(a: Corpus, b: Corpus) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(sentence, max_size=12), st.lists(sentence, min_size=1, max_size=12))
+@example(["Kharkiv Kharkiv."] * 2, ["Kharkiv."])  # the removed line is also the end of another line
 def test_corpus_plus_and_minus_equal_counting_from_scratch(first, second):
     a, b = [SentenceInfo.of(t) for t in first], [SentenceInfo.of(t) for t in second]
     _same(Corpus.of(a).plus(b), Corpus.of(a + b))
