@@ -32,7 +32,6 @@ def _settings(args: argparse.Namespace):
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from assistant.core import Assistant
     from index.build import build_index
     from index.embeddings import SentenceTransformerEmbeddings
 
@@ -47,14 +46,22 @@ def cmd_index(args: argparse.Namespace) -> int:
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
-    if report.added or report.removed:
-        # the word vectors and the snapshot, computed now rather than at start-up; the ONNX query embedder
-        # reports the same model name, so what sentence-transformers computes here serves it too
-        Assistant(settings, embedder=embedder).prepare_serving()
     failed = report.errors and not report.added and not report.unchanged
-    if not failed and settings.query_embedder != "torch":
-        _export_query_model(settings, embedder)
+    if not failed:
+        prepare_to_serve(settings, embedder, changed=bool(report.added or report.removed))
     return 1 if failed else 0
+
+
+def prepare_to_serve(settings, embedder, changed: bool = True) -> None:
+    """After a build: when it ``changed`` the index, the word vectors and the serving snapshot, computed now
+    rather than at the next start (the ONNX query embedder reports the same model name, so what
+    sentence-transformers computes here serves it too); then the query model's ONNX export, if stale."""
+    from assistant.core import Assistant
+
+    if changed:
+        Assistant(settings, embedder=embedder).prepare_serving()
+    if settings.query_embedder != "torch":
+        _export_query_model(settings, embedder)
 
 
 def _export_query_model(settings, embedder) -> None:

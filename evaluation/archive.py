@@ -62,7 +62,7 @@ def prepare(work: Path, n: int):
 
 
 def build(settings) -> dict:
-    from assistant.core import Assistant
+    from assistant.cli import prepare_to_serve
     from index.build import build_index
     from index.embeddings import SentenceTransformerEmbeddings
 
@@ -71,8 +71,9 @@ def build(settings) -> dict:
     report = build_index(settings, embedder, progress=True)
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
     t1 = time.perf_counter()
-    if report.added or report.removed:  # what `article-assistant index` does after a build that changed it
-        Assistant(settings, embedder=embedder).prepare_serving()
+    # What `article-assistant index` does after a build that changed the index, done every time here: code
+    # changed since the last run names a new snapshot
+    prepare_to_serve(settings, embedder, changed=True)
     return {
         "built_s": round(wall, 1),
         "prepared_s": round(time.perf_counter() - t1, 1),
