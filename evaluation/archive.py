@@ -36,7 +36,8 @@ SEED = ROOT / "seeds" / "000_5b9ea04de76b7050.txt"
 NEW_ARTICLE = (
     "date 2024-06-0{n} Lighthouse {word} reopens\n\n"
     "The lighthouse of {word} harbour reopened on Monday after a repair that cost {cost} thousand pounds, "
-    "the harbour master said.\n\nVisitors can climb its {steps} steps from next week.\n"
+    "the harbour master said.\n\nVisitors can climb its {steps} steps from next week.\n\n"
+    "Notice {stamp}.\n"  # so the article is new to the index on every run
 )
 
 
@@ -86,6 +87,15 @@ def build(settings) -> dict:
     }
 
 
+def peak_rss_mb() -> float:
+    """This process's peak RSS: the kernel's high-water mark of its own memory (``VmHWM``). Not
+    ``ru_maxrss``, which Linux carries over ``exec`` from the forked copy of the parent (here, the build)."""
+    for line in Path("/proc/self/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
     """In this (fresh) process: start-up, answers, hit@1 on the seed, adding articles. See the docstring.
 
@@ -101,9 +111,9 @@ def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
     bot = Assistant(settings).warm()
     bot.answer(dev[0]["question"])
     ready = time.perf_counter() - t0
+    ready_rss = peak_rss_mb()
     if from_store:
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        return {"ready_from_store_s": round(ready, 2), "peak_rss_from_store_mb": round(rss)}
+        return {"ready_from_store_s": round(ready, 2), "peak_rss_from_store_mb": round(ready_rss)}
     seed_text = SEED.read_text(encoding="utf-8")
     latencies, hits, errors = [], 0, 0
     answerable = [r for r in dev if r.get("answerable", True)]
@@ -125,7 +135,8 @@ def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
         word = ["Marlow", "Corran", "Tobermory"][n - 1]
         path = settings.seeds_dir / f"new_{n}.txt"
         t = time.perf_counter()
-        path.write_text(NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n), encoding="utf-8")
+        text = NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n, stamp=time.time_ns())
+        path.write_text(text, encoding="utf-8")
         bot.reindex()
         answer = bot.answer(f"How much did the repair of the {word} lighthouse cost?")
         added.append(round(time.perf_counter() - t, 2))
@@ -134,7 +145,8 @@ def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
     return {
         "load_at_end": round(os.getloadavg()[0], 1),
         "ready_s": round(ready, 2),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+        "ready_rss_mb": round(ready_rss),  # serving: before the adds below load the build's model
+        "peak_rss_mb": round(peak_rss_mb()),
         "answers": len(latencies),
         "store_errors": errors,
         "p50_ms": round(percentile(latencies, 50), 1),
@@ -206,20 +218,26 @@ def section(rows: list[dict]) -> str:
         "## A newsroom's archive: the seed plus real BBC stories (`python -m evaluation.archive`)",
         "",
         "| BBC stories | articles indexed (near-copies dropped) | sentences | build | sentences/s "
-        "| prepare | ready from snapshot | peak RSS | ready from store | peak RSS | `answer()` p50 / p99 "
-        "| planted hit@1 | add one article (median of 3) | store errors |",
-        "|" + "---|" * 14,
+        "| prepare | ready from snapshot | its RSS | ready from store | its RSS | `answer()` p50 / p99 "
+        "| planted hit@1 | add one article, three in a row | peak RSS after adding | store errors |",
+        "|" + "---|" * 15,
     ]
     for r in rows:
         lines.append(
             f"| {r['stories']:,} | {r['articles']:,} ({r['duplicates_dropped']}) | {r['sentences']:,} "
             f"| {_cell(r['built_s'], ' s')} | {_cell(r['sentences_per_s'])} "
             f"| {_cell(r.get('prepared_s'), ' s')} "
-            f"| {r['ready_s']} s | {r['peak_rss_mb']:,} MB | {_cell(r.get('ready_from_store_s'), ' s')} "
+            f"| {r['ready_s']} s | {_cell(r.get('ready_rss_mb'), ' MB')} "
+            f"| {_cell(r.get('ready_from_store_s'), ' s')} "
             f"| {_cell(r.get('peak_rss_from_store_mb'), ' MB')} | {r['p50_ms']} / {r['p99_ms']} ms "
-            f"| {r['planted_hit@1']} | {r['add_article_median_s']} s | {r['store_errors']} |"
+            f"| {r['planted_hit@1']} | {r['add_article_s']} s | {r['peak_rss_mb']:,} MB "
+            f"| {r['store_errors']} |"
         )
-    loads = ", ".join(f"{r.get('load_at_start', '?')}–{r.get('load_at_end', '?')}" for r in rows)
+    loads = "; ".join(
+        f"{r['stories']:,} stories: {r.get('load_at_start', '?')}"
+        + (f" to {r['load_at_end']}" if r.get("load_at_end") not in (None, "") else "")
+        for r in rows
+    )
     lines += [
         "",
         "Each archive is the seed and the first N public BBC stories (`../shared/eval/bbc`), embedded with "
@@ -231,7 +249,7 @@ def section(rows: list[dict]) -> str:
         "the 13 dev questions asked three times of the whole archive; planted hit@1 is the share of the "
         "answerable dev questions whose first citation is the seed's gold sentence among the thousands. "
         "*Add one article* is writing a new story and `Assistant.reindex()` until an answer cites it, in "
-        f"place. The 2 CPUs were shared with other jobs (1-minute load average at start–end: {loads}).",
+        f"place. The 2 CPUs were shared with other jobs (1-minute load average: {loads}).",
         END,
     ]
     return "\n".join(lines)
