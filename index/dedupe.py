@@ -8,11 +8,15 @@ never on file names, and every decision is returned so it can be logged and repo
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 
 from langchain_core.documents import Document
 
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of word 5-shingles
+BOTTOM = 16  # the smallest shingle hashes of an article, through which near-copies find each other
+_SEEN: dict[tuple[str, int], tuple[str, set[int], list[int]]] = {}  # see _sketch
+_SEEN_AT_MOST = 200_000
 
 
 def _body(doc: Document) -> str:
@@ -29,18 +33,41 @@ def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
+def _sketch(doc: Document) -> tuple[str, set[int], list[int]]:
+    """An article's body digest, its shingles and the ``BOTTOM`` smallest of them. Kept for the life of the
+    process by the article's content hash, so a process that indexes again and again (a serving assistant
+    adding an upload) shingles each article once, not once per build."""
+    key = (doc.metadata.get("hash") or hashlib.sha256(doc.page_content.encode()).hexdigest(), _start(doc))
+    found = _SEEN.get(key)
+    if found is None:
+        if len(_SEEN) >= _SEEN_AT_MOST:
+            _SEEN.clear()
+        body = _body(doc)
+        shingles = _shingles(body)
+        found = _SEEN[key] = (
+            hashlib.sha256(body.encode()).hexdigest(),
+            shingles,
+            heapq.nsmallest(BOTTOM, shingles),
+        )
+    return found
+
+
+def _start(doc: Document) -> int:
+    return int(doc.metadata.get("body_start", 0))
+
+
 def _twin(
-    sketch: set[int], sketches: list[tuple[set[int], Document]], postings: dict[int, list[int]]
+    sketch: set[int],
+    bottom: list[int],
+    sketches: list[tuple[set[int], Document]],
+    postings: dict[int, list[int]],
 ) -> Document | None:
-    """The first kept article whose shingles are near-identical to ``sketch``: only those that share enough
-    shingles to reach the threshold are compared (Jaccard >= t needs |A & B| >= t * |A|), so the cost is
-    the shared shingles, not every pair."""
-    shared: dict[int, int] = {}
-    for shingle in sketch:
-        for i in postings.get(shingle, ()):
-            shared[i] = shared.get(i, 0) + 1
-    need = NEAR_DUPLICATE * len(sketch)
-    for i in sorted(i for i, n in shared.items() if n >= need):
+    """The first kept article whose shingles are near-identical to ``sketch``. Candidates are the kept
+    articles that share one of the ``BOTTOM`` smallest shingle hashes (``postings``): two sets with Jaccard
+    J share the smallest hash of their union with probability J, so a pair at 0.85 escapes all of the 16
+    with probability about 0.15 ** 16. Each candidate is then compared exactly."""
+    candidates = sorted({i for h in bottom for i in postings.get(h, ())})
+    for i in candidates:
         if _jaccard(sketch, sketches[i][0]) >= NEAR_DUPLICATE:
             return sketches[i][1]
     return None
@@ -70,22 +97,20 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
     kept: list[Document] = []
     seen: dict[str, Document] = {}
     sketches: list[tuple[set[int], Document]] = []
-    postings: dict[int, list[int]] = {}  # shingle -> the kept sketches that hold it, in order
+    postings: dict[int, list[int]] = {}  # one of the smallest shingles -> the kept sketches with it, in order
     for doc in docs:
         if doc.metadata["source"] in replaced:
             continue
-        body = _body(doc)
-        digest = hashlib.sha256(body.encode()).hexdigest()
+        digest, sketch, bottom = _sketch(doc)
         if digest in seen:
             decisions.append((doc.metadata["source"], seen[digest].metadata["source"], "identical copy"))
             continue
         seen[digest] = doc
-        sketch = _shingles(body)
-        twin = _twin(sketch, sketches, postings)
+        twin = _twin(sketch, bottom, sketches, postings)
         if twin is not None:
             decisions.append((doc.metadata["source"], twin.metadata["source"], "near-identical copy"))
             continue
-        for shingle in sketch:
+        for shingle in bottom:
             postings.setdefault(shingle, []).append(len(sketches))
         sketches.append((sketch, doc))
         kept.append(doc)

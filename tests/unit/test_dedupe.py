@@ -1,0 +1,51 @@
+"""Near-duplicate detection through the smallest shingle hashes, with sketches kept between builds."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+
+from langchain_core.documents import Document
+
+from index.dedupe import dedupe
+
+
+def _doc(source: str, text: str) -> Document:
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return Document(page_content=text, metadata={"source": source, "hash": digest, "body_start": 0})
+
+
+def _story(seed: int, words: int = 300) -> str:
+    rng = random.Random(seed)
+    vocabulary = [f"w{i}" for i in range(2000)]
+    return " ".join(rng.choice(vocabulary) for _ in range(words)) + "."
+
+
+def test_a_copy_with_one_word_changed_is_dropped_and_other_stories_are_kept():
+    original = _story(1)
+    copy = original.replace(original.split()[150], "changed", 1)
+    docs = [_doc("a.txt", original), _doc("b.txt", _story(2)), _doc("c.txt", copy), _doc("d.txt", _story(3))]
+    kept, decisions = dedupe(docs)
+    assert [d.metadata["source"] for d in kept] == ["a.txt", "b.txt", "d.txt"]
+    assert decisions == [("c.txt", "a.txt", "near-identical copy")]
+
+
+def test_many_near_copies_are_each_found_and_a_rewritten_one_is_kept():
+    stories = [_story(i) for i in range(40)]
+    docs = [_doc(f"s{i:02d}.txt", text) for i, text in enumerate(stories)]
+    for i in range(
+        0, 40, 4
+    ):  # a wire copy of every fourth story: its last 20 words rewritten (Jaccard ~0.88)
+        words = stories[i].split()
+        docs.append(_doc(f"wire{i:02d}.txt", " ".join(words[:-20] + ["x"] * 20)))
+    kept, decisions = dedupe(docs)
+    assert len(kept) == 40 and len(decisions) == 10
+    assert all(
+        d == (f"wire{i:02d}.txt", f"s{i:02d}.txt", "near-identical copy")
+        for d, i in zip(decisions, range(0, 40, 4), strict=True)
+    )
+    assert dedupe(docs) == (kept, decisions)  # the second build reads the kept sketches: the same answer
+
+    rewritten = _doc("wire00.txt", _story(99))  # the same file, now another story: a new hash, a new sketch
+    kept, decisions = dedupe([*docs[:40], rewritten])
+    assert len(kept) == 41 and decisions == []
