@@ -23,6 +23,8 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 # Set by .ci/run to run the integration suite against a real Chroma server instead of the embedded store.
 CHROMA_URL = os.environ.get("ASSISTANT_TEST_CHROMA_URL") or None
 embedded_only = pytest.mark.skipif(CHROMA_URL is not None, reason="checks the embedded store's files on disk")
+# For a test that reads no store: the second pass would repeat it as it was.
+store_free = pytest.mark.skipif(CHROMA_URL is not None, reason="reads no store; runs in the first pass")
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "seeds" / "000_5b9ea04de76b7050.txt"

@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from tests.conftest import CHROMA_URL, ROOT, SEED, load_dev
+from tests.conftest import CHROMA_URL, ROOT, SEED, load_dev, store_free
 
 pytestmark = pytest.mark.slow
 HEAVY = ("torch", "sentence_transformers", "transformers", "spacy", "langchain_chroma", "langsmith")
@@ -88,6 +88,7 @@ def _cosines(a, b):
     return (a * b).sum(axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
 
 
+@store_free
 def test_the_two_embedders_agree_on_1000_varied_texts(embedder, onnx_embedder):
     texts = varied_texts()
     assert len(texts) == 1000 and len(set(texts)) == 1000
@@ -103,6 +104,7 @@ def test_the_two_embedders_agree_on_1000_varied_texts(embedder, onnx_embedder):
     assert cos.min() >= 0.9999
 
 
+@store_free
 def test_the_onnx_embedder_reports_the_models_name(embedder, onnx_embedder):
     assert onnx_embedder.name == embedder.name  # what the index, router and word-vector cache are keyed by
 
@@ -205,6 +207,7 @@ def test_torch_is_chosen_when_asked_for(seed_assistant, onnx_embedder, seed_sett
     assert json.loads(done.stdout.strip().splitlines()[-1]) == ["SentenceTransformerEmbeddings", True]
 
 
+@store_free
 def test_a_stale_export_is_made_again(embedder, tmp_path):
     """``ensure_export`` keeps a current export, and exports again when the manifest no longer matches."""
     from index.onnx import MANIFEST, ensure_export, read_manifest
