@@ -255,8 +255,48 @@ def section(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+PLOT = ROOT / "docs" / "bench" / "archive_vs_size.png"
+
+
+def plot(rows: list[dict], out: Path = PLOT) -> Path:
+    """Start-up, memory, latency and the time to add an article against the archive's sentences (log x)."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = sorted(rows, key=lambda r: r["sentences"])
+    x = [r["sentences"] for r in rows]
+    panels = (
+        ("ready (s)", [("from snapshot", "ready_s"), ("from store", "ready_from_store_s")], 15),
+        ("RSS (MB)", [("serving", "ready_rss_mb"), ("after adding", "peak_rss_mb")], 1200),
+        ("answer() (ms)", [("p50", "p50_ms"), ("p99", "p99_ms")], None),
+        ("add one article (s)", [("2nd and 3rd", "steady_add_s"), ("1st in a process", "first_add_s")], 3),
+    )
+    for r in rows:
+        adds = r["add_article_s"]
+        r["first_add_s"], r["steady_add_s"] = adds[0], statistics.median(adds[1:])
+    fig, axes = plt.subplots(1, 4, figsize=(14, 3.4))
+    for ax, (title, series, target) in zip(axes, panels, strict=True):
+        for label, key in series:
+            ax.plot(x, [r.get(key) for r in rows], marker="o", label=label)
+        if target:
+            ax.axhline(target, color="grey", linestyle="--", linewidth=1, label="target")
+        ax.set_xscale("log")
+        ax.set_title(title)
+        ax.set_xlabel("sentences in the archive")
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out, dpi=100)
+    plt.close(fig)
+    return out
+
+
 def write_section(md_path: Path, rows: list[dict]) -> None:
-    text = section(rows)
+    text = section(rows).replace(END, f"\n![the archive against its size]({PLOT.relative_to(ROOT)})\n{END}")
+    plot(rows)
     md = md_path.read_text(encoding="utf-8")
     if START in md:
         md = md[: md.index(START)] + text + md[md.index(END) + len(END) :]
