@@ -159,12 +159,7 @@ class Assistant:
 
         store = open_index(self.settings, self.embedder, client=self._client)
         if store.generation != self._store.generation:
-            from assistant.retrieval import HybridRetriever
-
-            retriever = HybridRetriever(
-                store, self.embedder, words_cache=self._words_cache(), snapshots=self._snapshots()
-            )
-            retriever.refresh()
+            retriever = self._new_retriever(store)
             with self._lock:
                 self._store, self._retriever = store, retriever
             log.info("now serving index generation %d", store.generation)
@@ -194,16 +189,18 @@ class Assistant:
         if self._retriever is None:
             with self._lock:
                 if self._retriever is None:
-                    from assistant.retrieval import HybridRetriever
-
-                    self._retriever = HybridRetriever(
-                        self.store,
-                        self.embedder,
-                        words_cache=self._words_cache(),
-                        snapshots=self._snapshots(),
-                    )
-                    self._retriever.refresh()
+                    self._retriever = self._new_retriever(self.store)
         return self._retriever
+
+    def _new_retriever(self, store: IndexStore) -> HybridRetriever:
+        """A retriever over ``store``, loaded, keeping its word vectors and snapshot beside the index."""
+        from assistant.retrieval import HybridRetriever
+
+        retriever = HybridRetriever(
+            store, self.embedder, words_cache=self._words_cache(), snapshots=self._snapshots()
+        )
+        retriever.refresh()
+        return retriever
 
     def _words_cache(self) -> Path:
         """Where word vectors are kept between processes: beside the index, one folder per model."""
