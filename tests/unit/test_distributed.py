@@ -7,7 +7,6 @@ is tests/integration/test_ray_ingest.py).
 
 from __future__ import annotations
 
-import hashlib
 import pickle
 import subprocess
 import sys
@@ -15,7 +14,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from assistant.cli import build_parser, main
 from assistant.settings import Settings
@@ -24,33 +22,12 @@ from index.build import LocalEngine, _batches, build_index, doc_id, records
 from index.distributed import INSTALL, Prepare, RayEngine, articles_per_task, from_item, to_item
 from index.errors import EngineUnavailable
 from index.store import KINDS, open_index
+from tests.unit.fakes import ScriptedEmbeddings
 
 ROOT = Path(__file__).resolve().parents[2]
 A = "date 2024-05-01 Alpha News\n\nThe mayor of Springfield opened a new bridge on Monday. Crowds cheered.\n"
 B = "Beta Report\n\nA storm hit the coast of Norland.\n\nFerries were cancelled for two days.\n"
 C = "Gamma Daily\n\nOne sentence only here.\n"
-
-
-class ScriptedEmbeddings(Embeddings):
-    """A deterministic vector per text; records every call's texts. ``model`` stands for the loaded model."""
-
-    name = "scripted"
-    model = None
-
-    def __init__(self, *args, **kwargs) -> None:
-        self.calls: list[list[str]] = []
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.calls.append(list(texts))
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    @staticmethod
-    def _vector(text: str) -> list[float]:
-        digest = hashlib.sha256(text.encode()).digest()
-        return [b / 255 + 0.01 for b in digest[:8]]
 
 
 class InProcessWorkers:

@@ -2,39 +2,17 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 import pytest
-from langchain_core.embeddings import Embeddings
 
 from assistant.settings import Settings
 from index.build import build_index
 from index.store import KINDS, open_index, stores_for
+from tests.unit.fakes import ScriptedEmbeddings
 
 A = "date 2024-05-01 Alpha News\n\nThe mayor of Springfield opened a new bridge on Monday. Crowds cheered.\n"
 B = "Beta Report\n\nA storm hit the coast of Norland. Ferries were cancelled for two days.\n"
-
-
-class ScriptedEmbeddings(Embeddings):
-    """A deterministic vector per text; records every text it was asked to embed."""
-
-    name = "scripted"
-
-    def __init__(self) -> None:
-        self.embedded: list[str] = []
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        self.embedded.extend(texts)
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
-
-    @staticmethod
-    def _vector(text: str) -> list[float]:
-        digest = hashlib.sha256(text.encode()).digest()
-        return [b / 255 + 0.01 for b in digest[:8]]
 
 
 @pytest.fixture
@@ -77,7 +55,7 @@ def test_a_change_embeds_only_changed_articles_and_leaves_the_rest_in_place(clie
     of_a = {"source": "seeds/a.txt"}
     kept = {kind: getattr(first, kind).get(where=of_a, include=["embeddings"]) for kind in KINDS}
 
-    embedder.embedded.clear()
+    embedder.calls.clear()
     (settings.seeds_dir / "b.txt").write_text(B.replace("storm", "flood"), encoding="utf-8")
     report = build_index(settings, embedder, client=client, progress=False)
 
