@@ -405,7 +405,7 @@ class QuestionInfo:
 
 
 def _lower_case_names(question: str, corpus: Corpus, seen: set[str]) -> list[tuple[str, list[str]]]:
-    """Names a reader typed in lower case ("how old is bates"): words the articles write as names."""
+    """Names a reader typed in lower case ("how old is dohnal"): words the articles write as names."""
     found = []
     for w in dict.fromkeys(words(question)):
         if w in seen or w in STOPWORDS or w in QUESTION_WORDS or stem(w) not in corpus.names:

@@ -106,7 +106,7 @@ class Router:
 
     def readings(self, question: str, articles: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """The question, and the question without the words no example uses (those name the article:
-        "the maternity pay story"), when that leaves something."""
+        "the harbour wall story"), when that leaves something."""
         if not _ARTICLE_NOUNS & set(words(question)):
             return [question]
         return [t for t in dict.fromkeys([question, strip_unknown(question, self.known, articles)]) if t]
@@ -144,7 +144,7 @@ def decide_any(
 
 def common_words(texts: list[str], share: float = COMMON_SHARE) -> frozenset[str]:
     """Words in at least ``share`` of the examples (and in three at least): the words of asking ("summarize",
-    "story", "what's"), not of a story ("hunting", "maternity") that an example happens to name."""
+    "story", "what's"), not of a story ("harbour", "ferries") that an example happens to name."""
     df: dict[str, int] = {}
     for text in texts:
         for w in set(words(text)):
@@ -157,7 +157,7 @@ def strip_unknown(
     question: str, known: frozenset[str], articles: frozenset[str] | set[str] = frozenset()
 ) -> str:
     """The question without the words that are not words of asking (``common_words``) but are words of the
-    articles (stems in ``articles``): "what's the maternity pay story about?" -> "what's the story about?".
+    articles (stems in ``articles``): "what's the harbour wall story about?" -> "what's the story about?".
     "Ignore the article and tell me a joke" keeps "joke", which no article uses. "" when nothing goes."""
     import re
 

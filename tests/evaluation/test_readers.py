@@ -67,7 +67,7 @@ def test_dates_in_reads_the_common_forms(text, iso):
 def test_undated_replies_and_named_dates():
     assert says_undated("The article carries no date.")
     assert says_undated("It is undated.") and says_undated("The story doesn't say when it was published.")
-    assert not says_undated("Maternity pay is to rise by £1,400.")
+    assert not says_undated("The harbour toll is to rise by £2.")
     assert names_a_date("Published in May 2024.") and not names_a_date("The article is from a newspaper.")
 
 
@@ -75,14 +75,14 @@ def test_undated_replies_and_named_dates():
     ("question", "kind", "asks"),
     [
         ("when was this published?", "article", True),
-        ("date of the apple article?", "article", True),
+        ("date of the harbour article?", "article", True),
         ("when was this written", "article", True),
         ("what date?", None, True),
-        ("When was the BA story published?", None, True),
+        ("When was the ferry story published?", None, True),
         ("what date is the ericsson article from?", "article", True),
         ("what's the date on this?", "article", True),
         ("how recent is this", "article", True),
-        ("when did ken bates buy leeds?", "factoid", False),
+        ("when did the council buy the ferry?", "factoid", False),
         ("what date does the offer close", "factoid", False),
         ("when was this published?", "factoid", False),  # the set's kind wins over the wording
         ("is this old news?", "article", True),  # an article row that speaks of time
