@@ -248,29 +248,6 @@ def launch_options() -> dict:
     return {"theme": theme, "css": CSS, "max_file_size": UPLOAD_CEILING}
 
 
-def warmed_while_importing_gradio(assistant: Assistant) -> Assistant:
-    """``assistant.warm()`` (model, index, one query) in a thread while gradio is imported here: the chat's
-    start costs the longer of the two, not their sum. An error of the warm-up is raised here."""
-    import threading
-
-    failed: list[BaseException] = []
-
-    def warm() -> None:
-        try:
-            assistant.warm()
-        except BaseException as e:  # re-raised in the caller's thread below, not swallowed
-            failed.append(e)
-
-    thread = threading.Thread(target=warm, name="warm-assistant", daemon=True)
-    thread.start()
-    import gradio  # noqa: F401
-
-    thread.join()
-    if failed:
-        raise failed[0]
-    return assistant
-
-
 def launch(
     settings: Settings,
     host: str = "127.0.0.1",
@@ -292,7 +269,10 @@ def launch(
         require_mcp()
     auth = auth_for(host, env)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
-    assistant = warmed_while_importing_gradio(Assistant(settings))
+    # Warmed before gradio is imported, not beside it in a thread: two threads importing packages they share
+    # (numpy, pydantic, httpx) can each see the other's half-initialised module and fail (CI did, once); and
+    # imports hold the GIL, so the overlap saved no measurable time (6.9 s either way, see BENCHMARKS.md).
+    assistant = Assistant(settings).warm()
     app = create_app(assistant, source=source)
     try:
         _, url, _ = app.launch(

@@ -170,8 +170,8 @@ def _fresh(code: str, settings, **env) -> subprocess.CompletedProcess:
 
 CHAT = (
     "from assistant.core import Assistant; from assistant.settings import Settings\n"
-    "from assistant.ui.app import create_app, warmed_while_importing_gradio\n"
-    "bot = warmed_while_importing_gradio(Assistant(Settings.from_env())); create_app(bot)\n"
+    "from assistant.ui.app import create_app\n"
+    "bot = Assistant(Settings.from_env()).warm(); create_app(bot)\n"
 )
 
 
