@@ -65,7 +65,7 @@ format: install-dev
 # ../shared/eval, skipped when absent) side by side with the baselines; then the BBC summaries beside Lead-k and
 # TextRank (ROUGE needs the bench extra, hence install-dev).
 eval: install-dev index
-	$(BIN)/article-assistant eval --set eval/dev.jsonl \
+	$(BIN)/article-assistant eval --set ../shared/eval/dev.jsonl \
 		--min hit@3=1.0 --min refusal_accuracy=1.0 --min exactness=1.0 --min followup_accuracy=1.0
 	$(BIN)/article-assistant eval --baselines --json bench-out/eval.json
 	$(BIN)/article-assistant eval --summaries --json bench-out/summaries.json

@@ -26,7 +26,7 @@ from index.splitter import sentence_spans
 if TYPE_CHECKING:
     from langchain_core.embeddings import Embeddings
 
-# Calibrated with evaluation/llm_bench.py on eval/dev.jsonl (see README, "Generated answers").
+# Calibrated with evaluation/llm_bench.py on ../shared/eval/dev.jsonl (see README, "Generated answers").
 LEXICAL_OK = 0.7  # share of a sentence's content words found in one source sentence: supported outright
 LEXICAL_MIN = 0.4  # below this nothing is supported, however close in meaning
 COSINE_OK = 0.7  # between the two, a paraphrase is supported when the embeddings agree this well

@@ -30,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+from evaluation.evalsets import dev_rows
+
 ROOT = Path(__file__).resolve().parent.parent
 BBC = ROOT.parent / "shared" / "eval" / "bbc" / "articles"
 SEED = ROOT / "seeds" / "000_5b9ea04de76b7050.txt"
@@ -178,8 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipped: the BBC stories are not at {BBC} (../shared is absent)", file=sys.stderr)
         return 0
     work = Path(args.work)
-    lines = (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    dev = [json.loads(line) for line in lines if line.strip()]
+    dev = dev_rows()
     if args.serve:
         print(json.dumps(serve(prepare(work, int(args.serve)), dev, from_store=args.from_store)))
         return 0

@@ -36,7 +36,7 @@ def _add_eval_parser(sub, common: argparse.ArgumentParser, settings: SettingsFro
         dest="eval_set",
         action="append",
         metavar="FILE",
-        help="question set in JSONL; repeatable, replaces the defaults (eval/dev.jsonl, "
+        help="question set in JSONL; repeatable, replaces the defaults (../shared/eval/dev.jsonl, "
         "eval/bbc-reader, and ../shared/eval/news-chat and squad2-rhine when present)",
     )
     p.add_argument("--json", dest="json_out", help="write the report as JSON to this file")

@@ -4,8 +4,8 @@ A set is JSON Lines, one question a row (see ``evaluation.evaluate``). A set who
 path relative to the set's folder, e.g. ``seeds/rhine.md``) brings its own articles, ``<set folder>/seeds``,
 and is answered from an index of its own, ``<index dir>/eval/<name>`` (Chroma collection ``eval-<name>``),
 built on first use and brought up to date when its articles change. Citations name their ``source``
-relative to the set's folder, exactly as the rows do. A set without ``source`` (``eval/dev.jsonl``) is
-answered from the project's own index.
+relative to the set's folder, exactly as the rows do. A set without ``source`` (the shared dev set,
+``../shared/eval/dev.jsonl``) is answered from the project's own index.
 
 A set whose folder holds a ``set.json`` naming ``"articles"`` (a folder, relative to the set's, e.g.
 ``"../../../shared/eval/bbc/articles"``) reads its articles from there instead: its seeds folder is
@@ -16,8 +16,8 @@ the rows do. The external sets (SQuAD Rhine, news-chat, the BBC stories) live ou
 skipped (``SetAbsent``), never copied into the project.
 
 Public for the evaluator and for fitting scripts: ``load_set``, ``set_name``, ``set_settings``,
-``prepare_set``, ``set_assistant``, ``shared_set``, ``fill_seeds`` and ``build_set_index``. This module does
-not score, print or run questions.
+``prepare_set``, ``set_assistant``, ``shared_set``, ``DEV_SET``, ``dev_rows``, ``fill_seeds`` and
+``build_set_index``. This module does not score, print or run questions.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ import json
 import logging
 import re
 import shutil
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,8 +51,11 @@ def shared_set(name: str) -> Path:
     return SHARED_EVAL / name / "questions.jsonl"
 
 
+# The shared development questions about the seed (no ``source``: answered from the project's own index).
+DEV_SET = SHARED_EVAL / "dev.jsonl"
+
 DEFAULT_SETS = (
-    Path("eval/dev.jsonl"),
+    DEV_SET,
     Path("eval/bbc-reader/questions.jsonl"),
     shared_set("news-chat"),
     shared_set("squad2-rhine"),
@@ -115,6 +119,15 @@ def load_set(path: Path) -> list[dict]:
     if not rows:
         raise EvalSetError(f"the question set {path} is empty")
     return rows
+
+
+def dev_rows() -> list[dict]:
+    """The dev set's rows, for a benchmark; without ../shared the benchmark stops here with one line."""
+    try:
+        return load_set(DEV_SET)
+    except SetAbsent as e:
+        print(f"skipped: {e}", file=sys.stderr)
+        raise SystemExit(0) from None
 
 
 def set_name(set_path: Path) -> str:

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 INTENTS = ROOT / "eval" / "intents.jsonl"
 OUT = ROOT / "assistant" / "weights" / "router.json"
 SETS = (
-    "eval/dev.jsonl",
+    "../shared/eval/dev.jsonl",
     "eval/news-extra/questions.jsonl",
     "eval/off-topic.jsonl",
     "eval/bbc-reader/questions.jsonl",

@@ -3,7 +3,7 @@
     python -m evaluation.fit_scorer            # fit, print the cross-validated numbers, write the weights
     python -m evaluation.fit_scorer --check    # fit, compare with the stored weights; exit 1 if they differ
 
-Data: every question of every set (``eval/dev.jsonl``, news; ``../shared/eval/squad2-rhine``, 498
+Data: every question of every set (``../shared/eval/dev.jsonl``, news; ``../shared/eval/squad2-rhine``, 498
 questions people wrote about a Wikipedia article). For each question the retriever proposes candidate
 sentences with their features (``assistant.features``); a candidate is labelled right when it contains a
 gold answer's offsets (``spans``), or overlaps a gold substring where a set gives no offsets.
@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SETS = (
-    "eval/dev.jsonl",
+    "../shared/eval/dev.jsonl",
     "eval/news-extra/questions.jsonl",
     "../shared/eval/squad2-rhine/questions.jsonl",  # external: beside the checkout (evalsets.shared_set)
     "eval/off-topic.jsonl",

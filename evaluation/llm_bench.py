@@ -9,7 +9,6 @@ thresholds were calibrated on: each dev answer's gold phrase against its own sen
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -20,12 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evaluation.evalsets import dev_rows
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def dev_rows() -> list[dict]:
-    lines = (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def calibrate(bot) -> None:

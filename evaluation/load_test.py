@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from evaluation.evalsets import dev_rows
 from evaluation.metrics import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,9 +66,7 @@ class LoadResult:
 
 def dev_questions() -> list[str]:
     """Dev-set questions that stand alone (answerable or not; follow-ups need their history)."""
-    lines = (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    cases = [json.loads(line) for line in lines if line.strip()]
-    return [c["question"] for c in cases if not c["history_questions"]]
+    return [c["question"] for c in dev_rows() if not c["history_questions"]]
 
 
 def check_citations(answer: dict, project: Path, texts: dict[str, str]) -> list[str]:

@@ -55,7 +55,9 @@ def measure(index_dir: Path) -> dict:
     from index.embeddings import SentenceTransformerEmbeddings
 
     embedder = SentenceTransformerEmbeddings()
-    questions = [q for s in ("eval/dev.jsonl", *SETS) for q in collect(s, embedder, index_dir, texts=True)]
+    questions = [
+        q for s in ("../shared/eval/dev.jsonl", *SETS) for q in collect(s, embedder, index_dir, texts=True)
+    ]
     scores, _ = cross_validate(questions)
     ql = QueryLikelihood()
     rows = []

@@ -12,13 +12,13 @@ not a timed test.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import tempfile
 from pathlib import Path
 
-from evaluation.ui_server import ROOT, serve
+from evaluation.evalsets import dev_rows
+from evaluation.ui_server import serve
 
 TARGET_FIRST_MS, TARGET_DONE_MS = 300, 500
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -45,9 +45,7 @@ WATCH = """() => {
 
 
 def questions(count: int) -> list[str]:
-    lines = (ROOT / "eval" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    cases = [json.loads(line) for line in lines if line.strip()]
-    picked = [c["question"] for c in cases if c["answerable"] and not c["history_questions"]]
+    picked = [c["question"] for c in dev_rows() if c["answerable"] and not c["history_questions"]]
     return (picked * (count // max(1, len(picked)) + 1))[:count]
 
 
