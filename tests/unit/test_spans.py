@@ -83,7 +83,7 @@ UZBEKISTAN = make_hit(
         ("What year was the bridge built?", "time"),
         ("How long ago did it happen?", "time"),
         ("How many officials spoke?", "number"),
-        ("How long is the Rhine?", "number"),
+        ("How long is the Vell?", "number"),
         ("What percentage of the flow is that?", "number"),
         ("What did Putin warn about?", None),
         ("Why did Biden decide?", None),
@@ -103,8 +103,8 @@ def test_expected_keeps_its_four_kinds():
 
 
 def test_the_wh_noun_skips_vague_words():
-    assert wh_noun("What is the name of the longest bridge in Germany?") == "bridge"
-    assert wh_noun("What is the alpine valley that the Rhine flows through?") == "valley"
+    assert wh_noun("What is the name of the oldest ferry on the lake?") == "ferry"
+    assert wh_noun("What is the narrow valley that the Vell runs down?") == "valley"
     assert wh_noun("Why did it happen?") == ""
 
 
@@ -146,32 +146,32 @@ def test_a_sentence_without_stored_spans_gives_none():
 
 def test_a_number_is_widened_to_its_unit_and_trimmed_of_about():
     hit = make_hit(
-        "The Aare raises the discharge to an average of about 1,000 m3/s at the border.",
-        [("The Aare", "NP"), ("about 1,000", "CARDINAL"), ("the border", "NP")],
+        "The Tarn brings the flow up to about 240 m3/s below the weir.",
+        [("The Tarn", "NP"), ("about 240", "CARDINAL"), ("the weir", "NP")],
     )
-    assert picked("How much water does the Aare give?", hit) == "1,000 m3/s"
+    assert picked("How much water does the Tarn bring?", hit) == "240 m3/s"
 
 
 def test_a_date_keeps_its_number_and_era():
     era = make_hit(
-        "The name was adapted in Roman-era geography (1st century BC) as Rhenus.",
-        [("1st century", "DATE"), ("Roman-era geography", "NP")],
+        "Traders first wrote the town's name down (2nd century BC) as Vellum.",
+        [("2nd century", "DATE"), ("the town's name", "NP")],
     )
-    assert picked("What century was the name adapted?", era) == "1st century BC"
+    assert picked("What century was the name written down?", era) == "2nd century BC"
     ago = make_hit(
-        "At the begin of the Holocene (~11,700 years ago), the Rhine occupied its valley.",
-        [("the Holocene", "NP"), ("years ago", "DATE"), ("its valley", "NP")],
+        "When the ice retreated (~9,500 years ago), the Vell cut its gorge.",
+        [("the ice", "NP"), ("years ago", "DATE"), ("its gorge", "NP")],
     )
-    assert picked("When did the Holocene begin?", ago) == "11,700 years ago"  # "~" trimmed like "about"
+    assert picked("When did the ice retreat?", ago) == "9,500 years ago"  # "~" trimmed like "about"
 
 
 @pytest.mark.parametrize(
     ("question", "side"),
     [
         ("What connects the lake to the sea?", -1),
-        ("Which river joins the Rhine?", -1),
+        ("Which stream feeds the Vell?", -1),
         ("What city can Ukraine defend?", 1),
-        ("What did industry do to the Rhine?", 1),
+        ("What did the mill do to the Vell?", 1),
         ("What is the largest city?", 0),
         ("Who reported it?", 0),
     ],
@@ -187,28 +187,28 @@ def test_an_object_question_prefers_the_span_after_its_verb():
 
 
 def test_the_title_words_locate_nothing():
-    sentence = "Mainz on the Rhine trades with Duisburg, which has the largest inland port."
-    marks = [("Mainz", "GPE"), ("Duisburg", "GPE")]
-    question = "What city on the Rhine has the largest inland port?"
-    assert picked(question, make_hit(sentence, marks, title="Rhine")) == "Duisburg"
-    assert picked(question, make_hit(sentence, marks, title="Ports")) == "Mainz"  # next to "Rhine"
+    sentence = "Ostby on the Vell ships grain to Karrow, which has the busiest river quay."
+    marks = [("Ostby", "GPE"), ("Karrow", "GPE")]
+    question = "What town on the Vell has the busiest river quay?"
+    assert picked(question, make_hit(sentence, marks, title="Vell")) == "Karrow"
+    assert picked(question, make_hit(sentence, marks, title="Quays")) == "Ostby"  # next to "Vell"
 
 
 def test_a_name_may_share_a_word_with_the_question_but_never_be_what_it_says():
     hit = make_hit(
-        "It flows through a wide glacial alpine valley known as the Rhine Valley.",
-        [("a wide glacial alpine valley", "NP"), ("the Rhine Valley", "NP")],
-        title="Rhine",
+        "It runs down a narrow wooded valley called the Vell Dale.",
+        [("a narrow wooded valley", "NP"), ("the Vell Dale", "NP")],
+        title="Vell",
     )
-    assert picked("What is the alpine valley that the Rhine flows through?", hit) == "the Rhine Valley"
+    assert picked("What is the narrow valley that the Vell runs down?", hit) == "the Vell Dale"
 
 
 def test_edge_punctuation_is_trimmed():
     hit = make_hit(
-        'The river is measured in "Rhine-kilometers" since 1939.',
-        [('"Rhine-kilometers', "NP"), ("1939", "DATE")],
+        'Since 1952 the river is marked in "Vell-miles" from its source.',
+        [("1952", "DATE"), ('"Vell-miles', "NP")],
     )
-    assert picked("What unit is the river measured in?", hit) == "Rhine-kilometers"
+    assert picked("What unit is the river marked in?", hit) == "Vell-miles"
 
 
 SENTENCE = "Alpha Corp hired Bea Lund in Oslo on 3 May 2024 for 1,200 euros, said the 12 staff of the agency."
