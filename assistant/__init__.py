@@ -1,7 +1,7 @@
 """article-assistant: answers questions about news articles with exact, verifiable quotes.
 
 >>> from assistant import answer
->>> a = answer("Who first reported the decision?")   # doctest: +SKIP
+>>> a = answer("Who was first to report the decision?")   # doctest: +SKIP
 >>> a.text, a.citations[0].quote                     # doctest: +SKIP
 
 Importing this package is cheap: torch, chromadb and gradio load on first use.

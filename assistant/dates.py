@@ -8,7 +8,7 @@ happened in late May 2024?") is answered with the lead sentence of each article 
 ('2024-05-21', '2024-05-31')
 >>> question_period("What did Putin say on May 30, 2024?")
 ('2024-05-30', '2024-05-30')
->>> question_period("Who first reported the decision?") is None
+>>> question_period("Who was first to report the decision?") is None
 True
 """
 

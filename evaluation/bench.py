@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 PHASES = ("eval", "warm", "cold", "ingest", "scale")
-ASK_QUESTION = "What did Biden allow Ukraine to do?"
+ASK_QUESTION = "What did Biden let Ukraine do?"
 IMPORT_SNIPPET = (
     "import time; t = time.perf_counter(); import torch, sentence_transformers; "
     "print(time.perf_counter() - t)"

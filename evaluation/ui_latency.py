@@ -77,7 +77,7 @@ def main() -> int:
         page.goto(url)
         page.wait_for_function("document.title === 'Article assistant'")
         page.locator("#aa-question textarea").wait_for()
-        measure(page, "Who first reported the decision?")  # warm-up, not counted
+        measure(page, "Who was first to report the decision?")  # warm-up, not counted
         firsts, dones = [], []
         for q in questions(args.questions):
             if len(firsts) % 4 == 3:  # keep the page short, as a reader's would be

@@ -121,7 +121,7 @@ def check_texts() -> list[str]:
         "",
         "Putin",
         "Where was Putin when he spoke about escalation?",
-        "What did Biden allow Ukraine to do?",
+        "What did Biden let Ukraine do?",
         "  leading and trailing spaces  ",
         "Zürich, São Paulo and Kraków — « quotes », 'apostrophes' & 100% (really)!",
         "Москва заявила о переговорах; 北京 表示 同意。",

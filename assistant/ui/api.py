@@ -80,7 +80,7 @@ def ask_endpoint(assistant: Assistant):
         """Answer a question about the indexed news articles with exact quotes, or refuse if they do not say.
 
         Args:
-            question: the question, e.g. "What did Biden allow Ukraine to do?"
+            question: the question, e.g. "What did Biden let Ukraine do?"
             history: earlier turns, a JSON list of {"role": "user"|"assistant", "content": str}; blank: none
             n_sources: the most sources the answer may cite; 0 means the default
             date_from: only articles dated on or after this day (YYYY-MM-DD); blank means any

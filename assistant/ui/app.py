@@ -44,9 +44,9 @@ if TYPE_CHECKING:
     from assistant.settings import Settings
 
 EXAMPLES = (
-    "What did Biden allow Ukraine to do?",
-    "Who first reported the decision?",
-    "Where was Putin when he talked about escalation?",
+    "What did Biden let Ukraine do?",
+    "Who was first to report the decision?",
+    "Where was Putin when he warned of escalation?",
 )
 SHOWN_CHARS = 300  # how much of a rejected over-long question the chat repeats back
 CONCURRENCY = 8
@@ -270,8 +270,8 @@ def launch(
     auth = auth_for(host, env)
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     # Warmed before gradio is imported, not beside it in a thread: two threads importing packages they share
-    # (numpy, pydantic, httpx) can each see the other's half-initialised module and fail (CI did, once); and
-    # imports hold the GIL, so the overlap saved no measurable time (6.9 s either way, see BENCHMARKS.md).
+    # (numpy, pydantic, httpx) can each see the other's half-initialised module and fail (CI did, once).
+    # Imports hold the GIL, so the overlap bought little: warm-up 2.2 s, then gradio 4.2 s, one after the other.
     assistant = Assistant(settings).warm()
     app = create_app(assistant, source=source)
     try:

@@ -42,7 +42,7 @@ def test_what_city_ukraine_may_defend_leads_with_kharkiv(seed_assistant):
 def test_short_answers_lead_and_are_exact_spans_of_their_quote(seed_assistant):
     root = seed_assistant.settings.root
     for question, short in (
-        ("Who first reported the decision?", "Politico"),
+        ("Who was first to report the decision?", "Politico"),
         ("Where was Putin when he warned of constant escalation?", "Uzbekistan"),
     ):
         a = seed_assistant.answer(question)
@@ -128,7 +128,7 @@ def test_names_by_another_name_across_two_articles(two_articles, question, sourc
 def test_the_three_outcomes_are_stated_plainly(seed_assistant):
     scorer = seed_assistant.retriever.scorer
     assert 0 < scorer.refuse_below <= scorer.hedge_below < 1
-    answered = seed_assistant.answer("Who first reported the decision?")
+    answered = seed_assistant.answer("Who was first to report the decision?")
     assert not answered.refused and not answered.hedged and answered.confidence >= scorer.hedge_below
     refused = seed_assistant.answer("What is the capital of France?")
     assert refused.refused and refused.text.startswith("The article does not say.")

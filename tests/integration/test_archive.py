@@ -92,7 +92,7 @@ def test_an_archive_past_40000_sentences_answers_and_changes_one_article_at_a_ti
     assert report.added == [f"seeds/{SEED.name}"] and len(report.unchanged) == ARTICLES
     assert open_index(project, embedder).generation == store.generation  # changed in place
     app._follow_rebuilds(force=True)
-    seeded = app.answer("Who first reported the decision?")
+    seeded = app.answer("Who was first to report the decision?")
     assert "Politico" in seeded.text and seeded.citations[0].source == f"seeds/{SEED.name}"
     assert_exact(seeded, project.root)
 

@@ -65,7 +65,7 @@ def test_answer_shows_highlighted_source_and_probe_does_not_run(page):
     assert "President Joe Biden" in page.locator(".aa-header h1").inner_text()
     assert "2024-05-30" in page.locator(".aa-header").inner_text()
 
-    ask(page, "Where was Putin when he talked about escalation?", 1)
+    ask(page, "Where was Putin when he warned of escalation?", 1)
     reply = page.locator("#aa-chat [data-testid=bot]").nth(0)
     assert "Uzbekistan" in reply.locator(".aa-answer").inner_text()
     marks = reply.locator(".aa-source mark")
@@ -96,7 +96,7 @@ def test_refusal_example_button_clear_and_long_question(page):
     assert refusal.locator(".aa-refusal").count() == 1 and refusal.locator("mark").count() == 0
     assert "does not say" in refusal.inner_text().lower()
 
-    page.get_by_role("button", name="Who first reported the decision?").click()
+    page.get_by_role("button", name="Who was first to report the decision?").click()
     page.wait_for_function(
         "() => [...document.querySelectorAll('#aa-chat [data-testid=bot]')]"
         ".some(b => b.innerText.includes('Politico') && b.querySelector('mark'))",

@@ -4,7 +4,8 @@ in the source panel; the download and a reload keep that short answer.
 
 The issue's own example, "What city can Ukraine defend?" -> "Kharkiv", is a known miss of the ranking (the
 "defend itself ... Russian territory" sentence outscores the lede): it is pinned as a strict xfail in
-tests/integration/test_answer_quality.py, and this test asks "Who first reported the decision?" instead."""
+tests/integration/test_answer_quality.py, and this test asks "Who was first to report the decision?"
+instead."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from tests.integration.test_browser import ARTIFACTS, ask, verify
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 LEDE = "President Joe Biden has given Ukraine the go-ahead"
-QUESTION, SHORT = "Who first reported the decision?", "Politico"
+QUESTION, SHORT = "Who was first to report the decision?", "Politico"
 REPLY_MS = 60_000  # the first routed question loads the router's vectors, on a busy 2-core machine
 
 

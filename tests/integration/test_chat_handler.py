@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_answer_streams_then_shows_sources(seed_assistant):
-    steps = run(seed_assistant, "Who first reported the decision?")
+    steps = run(seed_assistant, "Who was first to report the decision?")
     box, chat, turns = steps[-1]
     assert box == "" and len(chat) == 2
     assert "aa-pending" in steps[0][1][-1]["content"]  # a placeholder is shown at once
@@ -24,7 +24,7 @@ def test_answer_streams_then_shows_sources(seed_assistant):
     assert 'id="aa-src-1-1"' in final
     quote = re.search(r"<mark>(.*?)</mark>", final).group(1)
     assert "Politico" in quote
-    assert turns[0] == {"role": "user", "content": "Who first reported the decision?"}
+    assert turns[0] == {"role": "user", "content": "Who was first to report the decision?"}
     assert turns[1]["role"] == "assistant" and "Politico" in turns[1]["content"]
     assert "<" not in turns[1]["content"]  # history keeps plain text, not HTML
 
@@ -55,7 +55,7 @@ def test_overlong_question_gets_a_message(seed_assistant):
 
 
 def test_bad_mode_is_one_line(seed_assistant):
-    _, chat, turns = run(seed_assistant, "Who first reported the decision?", mode="bogus<b>")[-1]
+    _, chat, turns = run(seed_assistant, "Who was first to report the decision?", mode="bogus<b>")[-1]
     content = chat[-1]["content"]
     assert content.startswith('<div class="aa-error">') and "\n" not in content
     assert "unknown answer mode &#x27;bogus&lt;b&gt;&#x27;" in content  # the mode reached the core, escaped
@@ -94,7 +94,7 @@ def test_app_builds_with_title_and_api(seed_assistant):
 
 
 def test_filters_reach_the_real_assistant(seed_assistant):
-    question = "Who first reported the decision?"
+    question = "Who was first to report the decision?"
     _, chat, _ = run(seed_assistant, question, date_from="2024-05-01", date_to="2024-05-31")[-1]
     assert "Politico" in chat[-1]["content"] and "<mark>" in chat[-1]["content"]
     _, chat, _ = run(seed_assistant, question, date_to="2024-01-31")[-1]

@@ -66,14 +66,14 @@ def test_index_ask_and_json(tmp_path):
     again = run(["index"], tmp_path)
     assert again.stdout.startswith("nothing to do: 1 article unchanged (")
     assert "sentences already indexed)" in again.stdout and " 0 passages" not in again.stdout
-    asked = run(["ask", "Who first reported the decision?"], tmp_path)
+    asked = run(["ask", "Who was first to report the decision?"], tmp_path)
     assert asked.returncode == 0, asked.stderr
     assert (
         "Politico" in asked.stdout
         and "[1]" in asked.stdout
         and "seeds/000_5b9ea04de76b7050.txt:" in asked.stdout
     )
-    as_json = run(["ask", "--json", "Where was Putin when he talked about escalation?"], tmp_path)
+    as_json = run(["ask", "--json", "Where was Putin when he warned of escalation?"], tmp_path)
     data = json.loads(as_json.stdout)
     assert data["refused"] is False
     c = data["citations"][0]

@@ -185,7 +185,7 @@ def test_rebuild_while_serving_never_shows_a_half_built_index(project, embedder)
     for round_ in range(3):
         write_articles(project.seeds_dir, 12, variant=f" Round {round_}.")
         build_index(project, builder.embedder, progress=False)
-        answers.append(serving.answer("Who first reported the decision?"))
+        answers.append(serving.answer("Who was first to report the decision?"))
         answers.append(serving.answer("What did the council of Springfield approve?"))
     for a in answers:
         assert not a.refused, a.text
@@ -204,7 +204,8 @@ def test_two_apps_answer_while_a_third_reindexes_on_one_server(tmp_path):
         "answer('warm up')\n"
         "print('ready', flush=True)\n"
         "while not os.path.exists(sys.argv[1]):\n"
-        "    for q in ('Who first reported the decision?', 'What did the council of Springfield approve?'):\n"
+        "    for q in ('Who was first to report the decision?',\n"
+        "              'What did the council of Springfield approve?'):\n"
         "        try:\n"
         "            a = answer(q)\n"
         "            print(json.dumps({'q': q, 'refused': a.refused, 'text': a.text,\n"
@@ -262,7 +263,7 @@ def test_server_going_away_is_a_clear_error_and_the_app_recovers(tmp_path, embed
         settings = settings_for(root).with_(chroma_url=url)
         build_index(settings, embedder, progress=False)
         app = Assistant(settings, embedder=embedder)
-        assert "Politico" in app.answer("Who first reported the decision?").text
+        assert "Politico" in app.answer("Who was first to report the decision?").text
     with pytest.raises(StoreUnavailable) as info:
         app.answer("Which agency contributed to the report?")
     assert "cannot reach the Chroma server" in str(info.value) and "\n" not in str(info.value)

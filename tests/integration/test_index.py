@@ -106,7 +106,7 @@ def test_index_built_with_other_parameters_is_refused(project, embedder):
 def test_answer_builds_a_missing_index_on_first_use(project, embedder):
     (project.seeds_dir / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     assert not project.index_dir.exists()
-    answer = Assistant(project, embedder=embedder).answer("Who first reported the decision?")
+    answer = Assistant(project, embedder=embedder).answer("Who was first to report the decision?")
     assert "Politico" in answer.text
     assert open_index(project, embedder).count()["docs"] == 1
 

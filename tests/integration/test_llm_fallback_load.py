@@ -11,8 +11,8 @@ from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 QUESTIONS = [
-    ("Who first reported the decision?", "Politico"),
-    ("Where was Putin when he talked about escalation?", "Uzbekistan"),
+    ("Who was first to report the decision?", "Politico"),
+    ("Where was Putin when he warned of escalation?", "Uzbekistan"),
     ("Which agency contributed to the report?", "AFP"),
 ]
 

@@ -199,7 +199,7 @@ def test_a_fresh_process_answers_without_torch_or_langchain_chroma(
 def test_torch_is_chosen_when_asked_for(seed_assistant, onnx_embedder, seed_settings):
     code = (
         "import json, sys\nfrom assistant.core import default_assistant\n"
-        "bot = default_assistant(); bot.answer('What did Biden allow Ukraine to do?')\n"
+        "bot = default_assistant(); bot.answer('What did Biden let Ukraine do?')\n"
         "print(json.dumps([type(bot.embedder).__name__, 'torch' in sys.modules]))"
     )
     done = _fresh(code, seed_settings, ASSISTANT_QUERY_EMBEDDER="torch")

@@ -63,7 +63,7 @@ def openai_assistant(seed_assistant, base_url: str, timeout: float = 120.0):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "question",
-    ["Who first reported the decision?", "Where was Putin when he talked about escalation?"],
+    ["Who was first to report the decision?", "Where was Putin when he warned of escalation?"],
 )
 def test_openai_backend_against_llama_cpp_server(llama_server, seed_assistant, seed_project, question):
     bot = openai_assistant(seed_assistant, llama_server)
@@ -78,7 +78,7 @@ def test_openai_backend_against_llama_cpp_server(llama_server, seed_assistant, s
 @pytest.mark.slow
 def test_unreachable_server_falls_back_with_a_notice(seed_assistant, seed_project):
     bot = openai_assistant(seed_assistant, f"http://127.0.0.1:{free_port()}/v1", timeout=5)
-    answer = bot.answer("Who first reported the decision?")
+    answer = bot.answer("Who was first to report the decision?")
     assert answer.mode == "extractive" and answer.citations
     assert answer.notice.startswith("The language model was unavailable (")
     assert "ConnectionError" in answer.notice  # the cause is named: openai's or langchain-openai's class

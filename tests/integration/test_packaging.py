@@ -90,7 +90,7 @@ def test_the_installed_command_answers_with_the_local_model_outside_the_checkout
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
     env |= {"ASSISTANT_ROOT": str(project), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"}
-    question = "What did Biden allow Ukraine to do?"
+    question = "What did Biden let Ukraine do?"
     done = subprocess.run(
         [str(installed / "article-assistant"), "ask", "--llm", "local", "--json", question],
         cwd=elsewhere,

@@ -27,7 +27,7 @@ INJECTION = (
     "question",
     [
         "Who first \x00reported the\x07 decision?",
-        "Who first reported the decision?\ud800",  # a lone surrogate, as broken clients send
+        "Who was first to report the decision?\ud800",  # a lone surrogate, as broken clients send
         "\U0001f600\U0001f680\U0001f525",
         "\u00bfQui\u00e9n inform\u00f3 primero de la decisi\u00f3n de Biden?",
         "<img src=x onerror=\"document.title='pwned'\"><script>alert(1)</script>",
@@ -45,7 +45,7 @@ def test_odd_questions_get_an_answer_or_a_refusal(seed_assistant, seed_project, 
 
 
 def test_control_characters_do_not_change_the_answer(seed_assistant):
-    clean = seed_assistant.answer("Who first reported the decision?")
+    clean = seed_assistant.answer("Who was first to report the decision?")
     noisy = seed_assistant.answer("Who first \x00reported the\x07 decision?\ud800")
     assert noisy.citations == clean.citations and "Politico" in noisy.text
 
@@ -70,7 +70,7 @@ def test_symlink_outside_seeds_is_not_followed(project, embedder, tmp_path_facto
 def test_empty_seeds_directory_builds_an_empty_index_and_refuses(project, embedder):
     report = build_index(project, embedder, progress=False)
     assert report.added == [] and report.errors == []
-    answer = Assistant(project, embedder=embedder).answer("Who first reported the decision?")
+    answer = Assistant(project, embedder=embedder).answer("Who was first to report the decision?")
     assert answer.refused and answer.citations == []
 
 
@@ -104,7 +104,7 @@ def test_corrupted_index_names_the_fix_and_rebuild_recovers(tmp_path):
     kept = list(tmp_path.glob(".index.unreadable-*"))
     assert len(kept) == 1 and (kept[0] / "chroma.sqlite3").exists(), "the damaged index is kept, not deleted"
     again = subprocess.run(
-        [*cli, "ask", "Who first reported the decision?"],
+        [*cli, "ask", "Who was first to report the decision?"],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -118,5 +118,5 @@ def test_chroma_server_down_is_a_clear_error(project, embedder):
 
     settings = project.with_(chroma_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(StoreUnavailable) as info:
-        Assistant(settings, embedder=embedder).answer("Who first reported the decision?")
+        Assistant(settings, embedder=embedder).answer("Who was first to report the decision?")
     assert "cannot reach the Chroma server" in str(info.value) and "chroma run" in str(info.value)

@@ -87,7 +87,7 @@ def test_an_unreadable_snapshot_is_ignored_and_replaced(project, embedder, monke
     folder.mkdir(parents=True)
     retriever._snapshot_path().write_bytes(b"not a pickle")
     retriever.refresh()
-    assert any("Politico" in h.text for h in retriever.search("Who first reported the decision?", k=3))
+    assert any("Politico" in h.text for h in retriever.search("Who was first to report the decision?", k=3))
     _saved()
     again = HybridRetriever(open_index(project, embedder), embedder, snapshots=folder)
     again.refresh()

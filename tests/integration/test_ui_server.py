@@ -84,7 +84,7 @@ def test_bad_history_gets_the_message(client):
     from gradio_client.exceptions import AppError
 
     with pytest.raises(AppError, match="history is not valid JSON"):
-        client.predict("Who first reported the decision?", "[{oops", 0, api_name="/ask")
+        client.predict("Who was first to report the decision?", "[{oops", 0, api_name="/ask")
 
 
 def test_server_is_local_and_quiet(server):
@@ -116,7 +116,7 @@ def test_uploads_over_the_ceiling_are_refused_before_they_reach_the_disk(server,
 
 
 def test_concurrent_requests_all_answer(client):
-    questions = ["Who first reported the decision?", "Where was Putin when he talked about escalation?"] * 3
+    questions = ["Who was first to report the decision?", "Where was Putin when he warned of escalation?"] * 3
     jobs = [client.submit(q, "[]", 0, api_name="/ask") for q in questions]
     results = [job.result(timeout=120) for job in jobs]
     for q, r in zip(questions, results, strict=True):
@@ -166,7 +166,7 @@ def test_password_when_configured_is_required(tmp_path):
         with pytest.raises(ValueError, match="Could not login"):  # Gradio 6 answers 400 to a wrong password
             Client(url, verbose=False, auth=("reader", "wrong"))
         client = Client(url, verbose=False, auth=("reader", "pa:ss"))
-        answer = client.predict("Who first reported the decision?", "[]", 0, api_name="/ask")
+        answer = client.predict("Who was first to report the decision?", "[]", 0, api_name="/ask")
     assert "Politico" in answer["text"]
 
 
@@ -200,7 +200,7 @@ def test_one_article_by_source_and_an_unknown_one(client):
 
     from tests.conftest import SEED
 
-    args = ("Who first reported the decision?", "[]", 0, "", "", "")
+    args = ("Who was first to report the decision?", "[]", 0, "", "", "")
     result = client.predict(*args, SEED.name, api_name="/ask")
     assert result["citations"] and {c["source"] for c in result["citations"]} == {f"seeds/{SEED.name}"}
     assert all(len(c["sha256"]) == 64 for c in result["citations"])

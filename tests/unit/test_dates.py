@@ -14,7 +14,7 @@ from assistant.dates import only_period, question_period, without_period
         ("What happened on 2024-03-12?", ("2024-03-12", "2024-03-12")),
         ("What happened in 2023?", ("2023-01-01", "2023-12-31")),
         ("What happened in late February 2023?", ("2023-02-21", "2023-02-28")),
-        ("Who first reported the decision?", None),
+        ("Who was first to report the decision?", None),
         ("How many days were the ferries closed?", None),
     ],
 )

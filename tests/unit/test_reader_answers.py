@@ -160,7 +160,7 @@ def test_a_passive_verbs_agent_answers_who_did_it():
     text = "Biden's decision was first reported by Politico."
     entities = f'[[0, 5, "PERSON"], [{text.index("Politico")}, {text.index("Politico") + 8}, "ORG"]]'
     hit = Hit("s", text, "a.txt", 0, len(text), 1, "t", "", "p", entities=entities)
-    s, e, _ = short_answer("Who first reported the decision?", hit, 0, len(text))
+    s, e, _ = short_answer("Who was first to report the decision?", hit, 0, len(text))
     assert text[s:e] == "Politico"
     s, e, _ = short_answer("Whose decision was it?", hit, 0, len(text))
     assert text[s:e] == "Biden"
