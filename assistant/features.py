@@ -7,7 +7,8 @@ Two kinds of feature, both plain numbers:
   as decide ~ decision, of word pairs, of names with their aliases), and in kind (a "when" question and a
   sentence holding a date the question does not already hold);
 - *answerability* features (``ANSWERABILITY_FEATURES``): how well the best-ranked sentence covers the
-  question, and whether the question names things no indexed article mentions at all.
+  question, whether the question names things no indexed article mentions at all, and whether the best
+  sentences lack what it asks for (a quote of the speaker it names; the thing it counts, in the article).
 
 This module computes; it does not weigh. The weights live in ``assistant/weights/scorer.json``, fitted by
 ``evaluation/fit_scorer.py`` on the question sets in ``eval/``; ``assistant.scorer`` applies them.
