@@ -2,6 +2,7 @@
 summaries, held out by topic.
 
     python -m evaluation.fit_summary [--vectors bench-out/summary-vectors.npz]   # fit, print, write
+    python -m evaluation.fit_summary --check     # fit, print; exit 1 when the stored file differs
 
 ``assistant.answering.summary`` scores each sentence by a logistic regression over its ``FEATURES`` and
 takes them by maximal marginal relevance; ``weight`` trades salience against redundancy, ``share`` sets the
@@ -57,6 +58,7 @@ def stories(bbc: Path = BBC, limit: int | None = None) -> list[dict]:
             headline = text[: spans[0][0]].strip() if "\n\n" in text[: spans[0][0]] else ""
             out.append(
                 {
+                    "story": f"{topic_dir.name}/{path.name}",
                     "topic": topic_dir.name,
                     "sentences": [text[a:b] for a, b in spans],
                     "headline": headline,
@@ -217,6 +219,22 @@ def fit(data: list[dict]) -> dict:
     }
 
 
+def disagreement(stored: dict, fitted: dict, tol: float = 1e-3) -> str:
+    """What differs between a stored weights file and a fresh fit ("" when nothing does)."""
+    for key in ("weight", "share", "lede", "stories"):
+        if stored.get(key) != fitted[key]:
+            return f"{key}: stored {stored.get(key)!r}, fitted {fitted[key]!r}"
+    model = stored.get("model") or {}
+    if model.get("features") != fitted["model"]["features"]:
+        return "the stored model reads other features"
+    for key in ("mean", "scale", "coef"):
+        if any(abs(a - b) > tol for a, b in zip(model[key], fitted["model"][key], strict=True)):
+            return f"model {key}: stored {model[key]}, fitted {fitted['model'][key]}"
+    if abs(model["intercept"] - fitted["model"]["intercept"]) > tol:
+        return "model intercept differs"
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m evaluation.fit_summary", description=__doc__.split("\n")[0]
@@ -224,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--vectors", type=Path, default=ROOT / "bench-out" / "summary-vectors.npz")
     parser.add_argument("--limit", type=int, default=None, help="stories per topic (default: all)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--check", action="store_true", help="compare with --out instead of writing it")
     args = parser.parse_args(argv)
     if not BBC.is_dir():
         print(f"skipped: {BBC} is absent (the public BBC stories)", file=sys.stderr)
@@ -233,6 +252,10 @@ def main(argv: list[str] | None = None) -> int:
     add_features(data)
     result = fit(data)
     print(json.dumps(result, indent=1))
+    if args.check:
+        differs = disagreement(json.loads(args.out.read_text(encoding="utf-8")), result)
+        print(differs or f"{args.out} is what the fit gives", file=sys.stderr)
+        return 1 if differs else 0
     args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
     return 0

@@ -127,8 +127,9 @@ def centrality(texts: Sequence[str]):
 
 def features(texts: Sequence[str], vectors, headline: str = "", headline_vector=None):
     """One row of ``FEATURES`` per sentence (the body's, without the headline line)."""
-    import numpy as np
     from collections import Counter
+
+    import numpy as np
 
     n = len(texts)
     if n == 0:

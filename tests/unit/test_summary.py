@@ -1,4 +1,4 @@
-"""The summary's sentence features, its fitted salience and the selection, on sentences written for these tests."""
+"""The summary's sentence features, fitted salience and selection, on sentences written for these tests."""
 
 from __future__ import annotations
 
