@@ -11,12 +11,14 @@ taken. Stories: every story of ``../shared/eval/bbc`` with a reference, except t
 ``evaluation.summaries.sample`` scores (``eval --summaries`` measures on stories the fit never saw).
 Sentences are the index's (``evaluation.summaries.body_spans``, the headline line left out: it is the
 title); a sentence is labelled 1 when it covers a reference sentence, as ``eval --summaries`` counts
-reference recall. The selection objective is the F1 of the picked sentences against the reference ones.
+reference recall. The selection objective is the F1 of the reference's words the picked sentences hold
+(``word_f1``: ROUGE counts words, so a long reference sentence missed costs more than a short one).
 
 Folds are the five topics: each is scored with a regression and numbers fitted on the other four, beside
 Lead-3, TextRank-3 and TextRank-k (at ours' length), for the summary and for the about answer (the lede and
-one more sentence) with TextRank-2 beside it. MiniLM vectors of every sentence take long on a small CPU:
-``--vectors`` keeps them in a file (outside the project's tree or in the ignored ``bench-out/``).
+one more sentence) with TextRank-2 beside it; "about-3" is what an about answer of the lede and two more
+would score (beside TextRank-3). MiniLM vectors of every sentence take long on a small CPU: ``--vectors``
+keeps them in a file (outside the project's tree or in the ignored ``bench-out/``).
 This module fits and reports; it is not imported at run time.
 """
 
@@ -31,8 +33,9 @@ ROOT = Path(__file__).resolve().parent.parent
 BBC = ROOT.parent / "shared" / "eval" / "bbc"
 OUT = ROOT / "assistant" / "weights" / "summary.json"
 C = 1.0  # the regression's inverse regularisation (scikit-learn's default)
-WEIGHTS = (0.5, 0.7, 0.8, 0.9, 1.0)
-SHARES = (0.2, 0.3, 0.4, 0.5)
+WEIGHTS = (0.8, 0.9, 1.0)
+SHARES = (0.3, 0.5)
+POWERS = (0.0, 0.25, 0.5)
 ABOUT = 2  # the about answer: the lede and the sentence that carries the story on
 
 
@@ -134,32 +137,48 @@ def recall(picked: list[int], reference: list[bool]) -> float:
     return sum(reference[i] for i in picked) / sum(reference)
 
 
+def word_f1(picked: list[int], d: dict) -> float:
+    """F1 of the reference's content words the picked sentences hold: whole sentences, counted by their
+    words, as ROUGE counts them (``FEATURES``' log_words)."""
+    import numpy as np
+
+    from assistant.answering.summary import FEATURES
+
+    size = np.exp(d["features"][:, FEATURES.index("log_words")])
+    ref = np.asarray(d["reference"], dtype=bool)
+    hit = float(sum(size[i] for i in picked if ref[i]))
+    if not hit:
+        return 0.0
+    p, r = hit / float(size[picked].sum()), hit / float(size[ref].sum())
+    return 2 * p * r / (p + r)
+
+
 def _top(scores, k: int) -> list[int]:
     return sorted(sorted(range(len(scores)), key=lambda i: (-float(scores[i]), i))[:k])
 
 
-def picks(data: list[dict], model: dict, weight: float, share: float, lede: bool) -> list[list[int]]:
+def picks(data: list[dict], model: dict, power: float, weight: float, share: float, lede: bool):
     from assistant.answering.summary import SummaryParams, salience, select
 
     length = SummaryParams(weight, share).length
     return [
-        select(salience(d["features"], model), d["vectors"], length(len(d["sentences"])), weight, lede)
+        select(salience(d["features"], model, power), d["vectors"], length(len(d["sentences"])), weight, lede)
         for d in data
     ]
 
 
-def choose(data: list[dict], model: dict) -> tuple[float, float, bool]:
-    """The ``(weight, share, lede)`` of the best mean F1 on ``data`` (ties: the shorter, then no lede)."""
-    grid = [(w, s, le) for w in WEIGHTS for s in SHARES for le in (False, True)]
+def choose(data: list[dict], model: dict) -> tuple[float, float, float, bool]:
+    """The ``(power, weight, share, lede)`` of the best mean word F1 on ``data`` (ties: the shorter)."""
+    grid = [(pw, w, s, le) for pw in POWERS for w in WEIGHTS for s in SHARES for le in (False, True)]
 
     def objective(ws):
         chosen = picks(data, model, *ws)
-        return sum(f1(p, d["reference"]) for p, d in zip(chosen, data, strict=True)) / len(data), -ws[1]
+        return sum(word_f1(p, d) for p, d in zip(chosen, data, strict=True)) / len(data), -ws[2]
 
     return max(grid, key=objective)
 
 
-def held_out(test: list[dict], model: dict, weight: float, share: float, lede: bool) -> dict:
+def held_out(test: list[dict], model: dict, power: float, weight: float, share: float, lede: bool) -> dict:
     """Ours and the baselines on one held-out fold: sentence F1 and reference recall."""
     from assistant.answering.summary import salience, select
 
@@ -167,17 +186,21 @@ def held_out(test: list[dict], model: dict, weight: float, share: float, lede: b
         values = list(values)
         return round(sum(values) / len(values), 4)
 
-    ours = picks(test, model, weight, share, lede)
+    ours = picks(test, model, power, weight, share, lede)
     ks = [len(p) for p in ours]
-    about = [select(salience(d["features"], model), d["vectors"], ABOUT, weight, True) for d in test]
+    about = {
+        k: [select(salience(d["features"], model, power), d["vectors"], k, weight, True) for d in test]
+        for k in (ABOUT, ABOUT + 1)
+    }
     pairs = {
         "summary": ours,
-        "summary_lede_forced": picks(test, model, weight, share, True),
+        "summary_lede_forced": picks(test, model, power, weight, share, True),
         "lead-3": [list(range(min(3, len(d["sentences"])))) for d in test],
         "textrank-3": [_top(d["textrank"], 3) for d in test],
         "textrank-k": [_top(d["textrank"], k) for d, k in zip(test, ks, strict=True)],
-        "about": about,
+        "about": about[ABOUT],
         "textrank-2": [_top(d["textrank"], ABOUT) for d in test],
+        "about-3": about[ABOUT + 1],  # were the about answer the lede and two more (beside textrank-3)
     }
     return {
         "stories": len(test),
@@ -185,6 +208,7 @@ def held_out(test: list[dict], model: dict, weight: float, share: float, lede: b
             name: {
                 "f1": mean(f1(p, d["reference"]) for p, d in zip(chosen, test, strict=True)),
                 "recall": mean(recall(p, d["reference"]) for p, d in zip(chosen, test, strict=True)),
+                "word_f1": mean(word_f1(p, d) for p, d in zip(chosen, test, strict=True)),
             }
             for name, chosen in pairs.items()
         },
@@ -198,14 +222,15 @@ def fit(data: list[dict]) -> dict:
     for topic in topics:
         train = [d for d in data if d["topic"] != topic]
         model = fit_model(train)
-        weight, share, lede = choose(train, model)
-        cv[topic] = {"weight": weight, "share": share, "lede": lede}
-        cv[topic] |= held_out([d for d in data if d["topic"] == topic], model, weight, share, lede)
+        power, weight, share, lede = choose(train, model)
+        cv[topic] = {"power": power, "weight": weight, "share": share, "lede": lede}
+        cv[topic] |= held_out([d for d in data if d["topic"] == topic], model, power, weight, share, lede)
     model = fit_model(data)
-    weight, share, lede = choose(data, model)
+    power, weight, share, lede = choose(data, model)
     systems = [k for k, v in next(iter(cv.values())).items() if isinstance(v, dict)]
     return {
         "about": "Written by evaluation/fit_summary.py; do not edit. 'cv': each topic held out.",
+        "power": power,
         "weight": weight,
         "share": share,
         "lede": lede,
@@ -213,7 +238,10 @@ def fit(data: list[dict]) -> dict:
         "stories": len(data),
         "cv": cv,
         "cv_mean": {
-            name: {m: round(sum(cv[t][name][m] for t in topics) / len(topics), 4) for m in ("f1", "recall")}
+            name: {
+                m: round(sum(cv[t][name][m] for t in topics) / len(topics), 4)
+                for m in ("f1", "recall", "word_f1")
+            }
             for name in systems
         },
     }
@@ -221,7 +249,7 @@ def fit(data: list[dict]) -> dict:
 
 def disagreement(stored: dict, fitted: dict, tol: float = 1e-3) -> str:
     """What differs between a stored weights file and a fresh fit ("" when nothing does)."""
-    for key in ("weight", "share", "lede", "stories"):
+    for key in ("power", "weight", "share", "lede", "stories"):
         if stored.get(key) != fitted[key]:
             return f"{key}: stored {stored.get(key)!r}, fitted {fitted[key]!r}"
     model = stored.get("model") or {}

@@ -85,6 +85,7 @@ def _one(
         texts = [sentences[i].text for i in rows]
         context = {  # what the fitted salience reads beside the sentences: the headline line
             "model": params.model,
+            "power": params.power,
             "headline": sentences[top].text if top is not None else "",
             "headline_vector": vectors[top] if top is not None else None,
         }

@@ -6,10 +6,11 @@ centrality (Mihalcea & Tarau 2004: weighted PageRank over the graph of the artic
 are their word overlap, ``|Si & Sj| / (log|Si| + log|Sj|)``), how frequent its words are in the article, its
 length, its position, its overlap with the headline (words and MiniLM cosine), its MiniLM cosine to the
 article's centroid, and whether it has a number. Each next sentence maximises
-``weight * salience - (1 - weight) * redundancy``, salience the regression's probability and redundancy the
+``weight * salience - (1 - weight) * redundancy``, salience the regression's probability (times the
+sentence's content words to a fitted ``power``: ROUGE counts words, not sentences) and redundancy the
 highest MiniLM cosine to a sentence already taken (maximal marginal relevance). The length grows with the
 article, between ``SHORTEST`` and ``LONGEST`` sentences; ``lede`` says whether the first sentence is always
-taken. The regression, ``weight``, ``share`` and ``lede`` are fitted on the public BBC summaries
+taken. The regression, ``power``, ``weight``, ``share`` and ``lede`` are fitted on the public BBC summaries
 (``evaluation/fit_summary.py`` writes ``assistant/weights/summary.json``); without a regression the
 salience is TextRank's centrality alone. This module picks sentences; it does not quote or cite them.
 
@@ -63,6 +64,7 @@ class SummaryParams:
     share: float = 0.25  # of the article's sentences, within SHORTEST..LONGEST
     lede: bool = True  # the first sentence always taken
     model: dict | None = None  # logistic regression over FEATURES: mean, scale, coef, intercept
+    power: float = 0.0  # salience times (content words) ** power: a longer sentence says more of the story
 
     @classmethod
     @lru_cache(maxsize=4)  # read once per process: a summary question pays no file read
@@ -74,7 +76,8 @@ class SummaryParams:
         model = data.get("model")
         if model is not None and tuple(model.get("features", ())) != FEATURES:
             model = None  # fitted on other features than these: TextRank alone, until refitted
-        return cls(float(data["weight"]), float(data["share"]), bool(data.get("lede", True)), model)
+        lede, power = bool(data.get("lede", True)), float(data.get("power", 0.0))
+        return cls(float(data["weight"]), float(data["share"]), lede, model, power)
 
     def length(self, sentences: int) -> int:
         return max(min(SHORTEST, sentences), min(LONGEST, sentences, round(self.share * sentences)))
@@ -164,12 +167,15 @@ def features(texts: Sequence[str], vectors, headline: str = "", headline_vector=
     ).astype(float)
 
 
-def salience(rows, model: dict):
-    """The regression's probability that each sentence is in a reference summary."""
+def salience(rows, model: dict, power: float = 0.0):
+    """The regression's probability that each sentence is in a reference summary, times its number of
+    content words to the ``power``."""
     import numpy as np
 
-    x = (np.asarray(rows, dtype=float) - model["mean"]) / np.asarray(model["scale"], dtype=float)
-    return 1 / (1 + np.exp(-(x @ np.asarray(model["coef"], dtype=float) + model["intercept"])))
+    rows = np.asarray(rows, dtype=float)
+    x = (rows - model["mean"]) / np.asarray(model["scale"], dtype=float)
+    p = 1 / (1 + np.exp(-(x @ np.asarray(model["coef"], dtype=float) + model["intercept"])))
+    return p * np.exp(power * rows[:, FEATURES.index("log_words")]) if power else p
 
 
 def _unit(vectors):
@@ -187,6 +193,7 @@ def pick(
     *,
     lede: bool = True,
     model: dict | None = None,
+    power: float = 0.0,
     headline: str = "",
     headline_vector=None,
 ) -> list[int]:
@@ -197,7 +204,7 @@ def pick(
     if model is None:
         relevance = centrality(texts)
     else:
-        relevance = salience(features(texts, vectors, headline, headline_vector), model)
+        relevance = salience(features(texts, vectors, headline, headline_vector), model, power)
     return select(relevance, vectors, k, weight, lede)
 
 

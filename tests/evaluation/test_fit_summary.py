@@ -38,7 +38,7 @@ def test_labels_are_the_reference_sentences():
 
 def test_disagreement_names_what_moved():
     model = {"features": ["a"], "mean": [0.0], "scale": [1.0], "coef": [1.0], "intercept": 0.0}
-    fitted = {"weight": 1.0, "share": 0.5, "lede": False, "stories": 10, "model": model}
+    fitted = {"power": 0.0, "weight": 1.0, "share": 0.5, "lede": False, "stories": 10, "model": model}
     assert disagreement(fitted, fitted) == ""
     assert disagreement({**fitted, "lede": True}, fitted).startswith("lede")
     moved = {**fitted, "model": {**model, "coef": [1.1]}}

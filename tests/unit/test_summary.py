@@ -80,10 +80,11 @@ def test_params_load_the_model_and_ignore_one_fitted_on_other_features(tmp_path)
     model = one_feature_model("textrank")
     path = tmp_path / "summary.json"
     path.write_text(
-        json.dumps({"weight": 0.9, "share": 0.3, "lede": False, "model": model}), encoding="utf-8"
+        json.dumps({"weight": 0.9, "share": 0.3, "lede": False, "model": model, "power": 0.25}),
+        encoding="utf-8",
     )
     got = SummaryParams.load(path)
-    assert (got.weight, got.share, got.lede, got.model) == (0.9, 0.3, False, model)
+    assert (got.weight, got.share, got.lede, got.model, got.power) == (0.9, 0.3, False, model, 0.25)
     stale = tmp_path / "stale.json"
     stale.write_text(json.dumps({"weight": 0.9, "share": 0.3, "model": {**model, "features": ["x"]}}))
     assert SummaryParams.load(stale).model is None and SummaryParams.load(stale).lede
@@ -94,3 +95,13 @@ def test_the_shipped_weights_read_these_features():
     assert stored["model"]["features"] == list(FEATURES)
     assert len(stored["model"]["coef"]) == len(FEATURES) and isinstance(stored["lede"], bool)
     assert SummaryParams.load().model == stored["model"]
+
+
+def test_power_favours_the_sentence_that_says_more():
+    x = features(TEXTS, vectors(), HEADLINE)
+    flat = one_feature_model("digits")  # sentences 2 and 3 alike to the regression
+    even = salience(x, flat)
+    assert even[2] == even[3]
+    longer = salience(x, flat, power=0.5)
+    assert longer[2] > longer[3]  # sentence 2 has more content words
+    assert pick(TEXTS, vectors(), 1, 1.0, lede=False, model=flat, power=0.5) == [2]
