@@ -103,6 +103,19 @@ def summaries_section(report: dict, fitted: dict | None = None) -> list[str]:
         "prompt; ROUGE-2 and reference recall above Lead-3 and TextRank at the same length.",
         "",
     ]
+    status = []
+    for prompt, systems in report["per_prompt"].items():
+        ours = systems.get("ours", {})
+        beaten = [
+            f"{name} {key} {_f(systems[name].get(key))}"
+            for name in ("lead-3", "textrank-3", "textrank-k")
+            for key in ("rouge2", "ref_recall")
+            if name in systems and (ours.get(key) or 0) <= (systems[name].get(key) or 0)
+        ]
+        got = f"ROUGE-2 {_f(ours.get('rouge2'))}, recall {_f(ours.get('ref_recall'))}"
+        status.append(f"'{prompt}': {got}, " + (f"not above {', '.join(beaten)}" if beaten else "target met"))
+    if status:
+        lines += ["Targets by prompt: " + "; ".join(status) + ".", ""]
     if fitted and fitted.get("cv_mean"):
         cv = fitted["cv_mean"]
         names = [

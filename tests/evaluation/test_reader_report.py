@@ -84,3 +84,16 @@ def test_summaries_only_rewrites_the_summaries_table_and_keeps_the_reader_sets(t
     assert "Summaries of 7" not in out and "Summaries of 2 BBC stories" in out
     assert "| ours | 0.750 | 1.000 |" in out and out.endswith(f"{END}\n\nafter\n")  # reader sets kept
     assert "| recall | 0.610 | 0.270 |" in out and "5 other BBC stories" in out
+
+
+def test_summaries_say_which_baseline_ours_is_not_above():
+    per_prompt = {
+        "tl;dr": {
+            "ours": {"rouge2": 0.4, "ref_recall": 0.3},
+            "textrank-k": {"rouge2": 0.5, "ref_recall": 0.2},
+        },
+        "sum": {"ours": {"rouge2": 0.6, "ref_recall": 0.5}, "lead-3": {"rouge2": 0.3, "ref_recall": 0.2}},
+    }
+    text = section(None, {**SUMMARIES, "per_prompt": per_prompt})
+    assert "'tl;dr': ROUGE-2 0.400, recall 0.300, not above textrank-k rouge2 0.500;" in text
+    assert "'sum': ROUGE-2 0.600, recall 0.500, target met." in text
