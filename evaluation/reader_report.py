@@ -3,6 +3,7 @@
     article-assistant eval --baselines --json bench-out/eval-all.json      # every default set
     article-assistant eval --summaries --json bench-out/summaries.json
     python -m evaluation.reader_report [--eval bench-out/eval-all.json] [--summaries bench-out/summaries.json]
+    python -m evaluation.reader_report --summaries-only      # refresh the summaries table, keep the rest
 
 For each reader set in the eval JSON (a set whose rows have ``kind``): ours and every baseline against the
 issue's four targets, then answered-right per kind; SQuAD's exact match and token F1 of the short answer on
@@ -81,7 +82,7 @@ def squad_section(s: dict) -> list[str]:
     ]
 
 
-def summaries_section(report: dict) -> list[str]:
+def summaries_section(report: dict, fitted: dict | None = None) -> list[str]:
     lines = [
         f"### Summaries of {report['stories']} BBC stories (`eval --summaries`; "
         f"{', '.join(repr(p) for p in report['prompts'])}, each with the story picked)",
@@ -102,10 +103,51 @@ def summaries_section(report: dict) -> list[str]:
         "prompt; ROUGE-2 and reference recall above Lead-3 and TextRank at the same length.",
         "",
     ]
+    status = []
+    for prompt, systems in report["per_prompt"].items():
+        ours = systems.get("ours", {})
+        beaten = [
+            f"{name} {key} {_f(systems[name].get(key))}"
+            for name in ("lead-3", "textrank-3", "textrank-k")
+            for key in ("rouge2", "ref_recall")
+            if name in systems and (ours.get(key) or 0) <= (systems[name].get(key) or 0)
+        ]
+        got = f"ROUGE-2 {_f(ours.get('rouge2'))}, recall {_f(ours.get('ref_recall'))}"
+        status.append(f"'{prompt}': {got}, " + (f"not above {', '.join(beaten)}" if beaten else "target met"))
+    if status:
+        lines += ["Targets by prompt: " + "; ".join(status) + ".", ""]
+    if fitted and fitted.get("cv_mean"):
+        cv = fitted["cv_mean"]
+        names = [
+            n for n in ("summary", "lead-3", "textrank-3", "textrank-k", "about", "textrank-2") if n in cv
+        ]
+        lines += [
+            f"Held out by topic (`python -m evaluation.fit_summary`: {fitted['stories']} other BBC stories, "
+            "each topic scored with the salience fitted on the other four; whole sentences, 'recall' the "
+            "share of reference sentences, 'word F1' of the reference's content words):",
+            "",
+            *_table(
+                ["", *names],
+                [
+                    [metric, *(_f(cv[n].get(key)) for n in names)]
+                    for metric, key in (("recall", "recall"), ("word F1", "word_f1"))
+                ],
+            ),
+            "",
+        ]
     return lines
 
 
-def section(eval_data: dict | None, summaries: dict | None) -> str:
+def replace_summaries(md: str, summaries: dict, fitted: dict | None = None) -> str:
+    """``md`` with only the summaries subsection of the reader section rewritten."""
+    start = md.index(START)
+    at = md.find("### Summaries of", start)
+    end = md.index(END, start)
+    at = at if 0 <= at < end else end
+    return md[:at] + "\n".join(summaries_section(summaries, fitted)) + "\n" + md[end:]
+
+
+def section(eval_data: dict | None, summaries: dict | None, fitted: dict | None = None) -> str:
     lines = [START, "## Reader questions and summaries (issue 16)", ""]
     if eval_data:
         lines += ["### Reader sets, ours and every baseline (`article-assistant eval --baselines`)", ""]
@@ -116,7 +158,7 @@ def section(eval_data: dict | None, summaries: dict | None) -> str:
             if s["name"] == "squad2-rhine":
                 lines += squad_section(s)
     if summaries:
-        lines += summaries_section(summaries)
+        lines += summaries_section(summaries, fitted)
     return "\n".join([*lines, END])
 
 
@@ -127,12 +169,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=ROOT / "bench-out" / "eval-all.json")
     parser.add_argument("--summaries", type=Path, default=ROOT / "bench-out" / "summaries.json")
     parser.add_argument("--markdown", type=Path, default=ROOT / "BENCHMARKS.md")
+    parser.add_argument("--fitted", type=Path, default=ROOT / "assistant" / "weights" / "summary.json")
+    parser.add_argument(
+        "--summaries-only", action="store_true", help="rewrite only the summaries table (no eval JSON needed)"
+    )
     args = parser.parse_args(argv)
+    fitted = json.loads(args.fitted.read_text(encoding="utf-8")) if args.fitted.is_file() else None
+    if args.summaries_only:
+        summaries = json.loads(args.summaries.read_text(encoding="utf-8"))["summaries"]
+        md = args.markdown.read_text(encoding="utf-8")
+        args.markdown.write_text(replace_summaries(md, summaries, fitted), encoding="utf-8")
+        print(f"wrote the summaries table of {args.markdown}")
+        return 0
     eval_data = json.loads(args.eval.read_text(encoding="utf-8")) if args.eval.is_file() else None
     summaries = None
     if args.summaries.is_file():
         summaries = json.loads(args.summaries.read_text(encoding="utf-8"))["summaries"]
-    text = section(eval_data, summaries)
+    text = section(eval_data, summaries, fitted)
     md = args.markdown.read_text(encoding="utf-8")
     if START in md:
         md = md[: md.index(START)] + text + md[md.index(END) + len(END) :]

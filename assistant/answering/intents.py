@@ -80,13 +80,21 @@ def _one(
     sentences, vectors = bot.retriever.article(source)
     if intent in ("about", "summary"):
         rows = [i for i, h in enumerate(sentences) if not h.headline]
-        texts, params = [sentences[i].text for i in rows], SummaryParams.load()
+        top = next((i for i, h in enumerate(sentences) if h.headline), None)
+        params = SummaryParams.load()
+        texts = [sentences[i].text for i in rows]
+        context = {  # what the fitted salience reads beside the sentences: the headline line
+            "model": params.model,
+            "power": params.power,
+            "headline": sentences[top].text if top is not None else "",
+            "headline_vector": vectors[top] if top is not None else None,
+        }
         if intent == "summary":
-            return article.summary(
-                question, sentences, pick(texts, vectors[rows], params.length(len(rows)), params.weight)
-            )
+            length = params.length(len(rows))
+            chosen = pick(texts, vectors[rows], length, params.weight, lede=params.lede, **context)
+            return article.summary(question, sentences, chosen)
         follow = (
-            pick(texts, vectors[rows], 2, params.weight)[1:]
+            pick(texts, vectors[rows], 2, params.weight, **context)[1:]  # the lede, then the most salient
             if rows and len(texts[0]) < article.SHORT_LEDE
             else []
         )

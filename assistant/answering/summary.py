@@ -1,19 +1,26 @@
-"""An extractive summary as a ranking with a budget: the lede, then the most central sentences not already
-said, returned in article order.
+"""An extractive summary as a ranking with a budget: the sentences most likely to be in a reference summary,
+not repeating one another, returned in article order.
 
-Centrality is TextRank's (Mihalcea & Tarau 2004): weighted PageRank over the graph of the article's
-sentences whose edges are their word overlap, ``|Si & Sj| / (log|Si| + log|Sj|)``. Each next sentence
-maximises ``weight * centrality - (1 - weight) * redundancy``, centrality scaled to the article's best and
-redundancy the highest MiniLM cosine to a sentence already taken (maximal marginal relevance). The length
-grows with the article, between ``SHORTEST`` and ``LONGEST`` sentences. ``weight`` and ``share`` are fitted
-on the public BBC summaries (``evaluation/fit_summary.py`` writes ``assistant/weights/summary.json``).
-This module picks sentences; it does not quote or cite them.
+Salience is a logistic regression over a few features of each sentence (``FEATURES``): its TextRank
+centrality (Mihalcea & Tarau 2004: weighted PageRank over the graph of the article's sentences whose edges
+are their word overlap, ``|Si & Sj| / (log|Si| + log|Sj|)``), how frequent its words are in the article, its
+length, its position, its overlap with the headline (words and MiniLM cosine), its MiniLM cosine to the
+article's centroid, and whether it has a number. Each next sentence maximises
+``weight * salience - (1 - weight) * redundancy``, salience the regression's probability (times the
+sentence's content words to a fitted ``power``: ROUGE counts words, not sentences) and redundancy the
+highest MiniLM cosine to a sentence already taken (maximal marginal relevance). The length grows with the
+article, between ``SHORTEST`` and ``LONGEST`` sentences; ``lede`` says whether the first sentence is always
+taken. The regression, ``power``, ``weight``, ``share`` and ``lede`` are fitted on the public BBC summaries
+(``evaluation/fit_summary.py`` writes ``assistant/weights/summary.json``); without a regression the
+salience is TextRank's centrality alone. This module picks sentences; it does not quote or cite them.
 
 >>> import numpy as np
 >>> texts = ["Ferry fares rise.", "Ferry fares rise in March.", "Fuel pushes ferry fares up.", "Gulls nest."]
 >>> v = np.eye(4, dtype=np.float32); v[1] = v[0]
 >>> pick(texts, v, 2, weight=0.5)  # the lede, then the central sentence that does not repeat it
 [0, 2]
+>>> features(texts, v, "Ferry fares up").shape == (4, len(FEATURES))
+True
 """
 
 from __future__ import annotations
@@ -36,10 +43,28 @@ SHORTEST, LONGEST = 3, 5
 DAMPING = 0.85
 
 
+FEATURES = (
+    "textrank",  # centrality over word overlap, the article's most central 1
+    "frequency",  # the sum of its words' counts in the article, the article's highest 1
+    "frequency_mean",  # the same per word
+    "log_words",
+    "lede",  # 1 for the first sentence
+    "position",  # 0 for the first sentence, 1 for the last
+    "inverse_position",  # 1 / (1 + index)
+    "headline_words",  # share of the headline's words it has
+    "headline_cosine",  # MiniLM cosine to the headline (0 without one)
+    "centroid_cosine",  # MiniLM cosine to the mean of the article's sentence vectors
+    "digits",  # 1 when it has a number
+)
+
+
 @dataclass(frozen=True)
 class SummaryParams:
-    weight: float = 0.7  # centrality against redundancy
+    weight: float = 0.7  # salience against redundancy
     share: float = 0.25  # of the article's sentences, within SHORTEST..LONGEST
+    lede: bool = True  # the first sentence always taken
+    model: dict | None = None  # logistic regression over FEATURES: mean, scale, coef, intercept
+    power: float = 0.0  # salience times (content words) ** power: a longer sentence says more of the story
 
     @classmethod
     @lru_cache(maxsize=4)  # read once per process: a summary question pays no file read
@@ -48,7 +73,11 @@ class SummaryParams:
             data = json.loads(path.read_text(encoding="utf-8"))
         except OSError:
             return cls()
-        return cls(float(data["weight"]), float(data["share"]))
+        model = data.get("model")
+        if model is not None and tuple(model.get("features", ())) != FEATURES:
+            model = None  # fitted on other features than these: TextRank alone, until refitted
+        lede, power = bool(data.get("lede", True)), float(data.get("power", 0.0))
+        return cls(float(data["weight"]), float(data["share"]), lede, model, power)
 
     def length(self, sentences: int) -> int:
         return max(min(SHORTEST, sentences), min(LONGEST, sentences, round(self.share * sentences)))
@@ -99,20 +128,98 @@ def centrality(texts: Sequence[str]):
     return scores / scores.max() if n else scores
 
 
-def pick(texts: Sequence[str], vectors: np.ndarray, k: int, weight: float) -> list[int]:
-    """Indexes of ``k`` sentences (the first always), in article order."""
+def features(texts: Sequence[str], vectors, headline: str = "", headline_vector=None):
+    """One row of ``FEATURES`` per sentence (the body's, without the headline line)."""
+    from collections import Counter
+
     import numpy as np
 
     n = len(texts)
-    if n == 0 or k <= 0:
+    if n == 0:
+        return np.zeros((0, len(FEATURES)))
+    bags = [tokens(t) for t in texts]
+    counts = Counter(w for bag in bags for w in bag)
+    freq = np.array([sum(counts[w] for w in bag) for bag in bags], dtype=float)
+    freq_mean = np.array([f / len(bag) if bag else 0.0 for f, bag in zip(freq, bags, strict=True)])
+    v = _unit(vectors)
+    centroid = v.mean(axis=0)
+    centroid_cos = v @ (centroid / max(float(np.linalg.norm(centroid)), 1e-12))
+    head = set(tokens(headline))
+    head_words = np.array([len(head & set(bag)) / len(head) if head else 0.0 for bag in bags])
+    head_cos = (
+        v @ _unit(np.asarray(headline_vector)[None, :])[0] if headline_vector is not None else np.zeros(n)
+    )
+    index = np.arange(n, dtype=float)
+    return np.column_stack(
+        [
+            centrality(texts),
+            freq / max(freq.max(), 1e-12),
+            freq_mean / max(freq_mean.max(), 1e-12),
+            np.log([max(len(bag), 1) for bag in bags]),
+            index == 0,
+            index / max(n - 1, 1),
+            1 / (1 + index),
+            head_words,
+            head_cos,
+            centroid_cos,
+            [any(c.isdigit() for c in t) for t in texts],
+        ]
+    ).astype(float)
+
+
+def salience(rows, model: dict, power: float = 0.0):
+    """The regression's probability that each sentence is in a reference summary, times its number of
+    content words to the ``power``."""
+    import numpy as np
+
+    rows = np.asarray(rows, dtype=float)
+    x = (rows - model["mean"]) / np.asarray(model["scale"], dtype=float)
+    p = 1 / (1 + np.exp(-(x @ np.asarray(model["coef"], dtype=float) + model["intercept"])))
+    return p * np.exp(power * rows[:, FEATURES.index("log_words")]) if power else p
+
+
+def _unit(vectors):
+    import numpy as np
+
+    v = np.asarray(vectors, dtype=float)
+    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-12)
+
+
+def pick(
+    texts: Sequence[str],
+    vectors: np.ndarray,
+    k: int,
+    weight: float,
+    *,
+    lede: bool = True,
+    model: dict | None = None,
+    power: float = 0.0,
+    headline: str = "",
+    headline_vector=None,
+) -> list[int]:
+    """Indexes of ``k`` sentences (the first always, with ``lede``), in article order; by ``model``'s
+    salience, or by TextRank's centrality without one."""
+    if not texts or k <= 0:
         return []
-    central = centrality(texts)
-    v = np.asarray(vectors, dtype=np.float32)
+    if model is None:
+        relevance = centrality(texts)
+    else:
+        relevance = salience(features(texts, vectors, headline, headline_vector), model, power)
+    return select(relevance, vectors, k, weight, lede)
+
+
+def select(relevance, vectors, k: int, weight: float, lede: bool = True) -> list[int]:
+    """Maximal marginal relevance: ``k`` indexes greedily by ``weight * relevance - (1 - weight) *
+    redundancy`` (the first first, with ``lede``), in article order."""
+    import numpy as np
+
+    n = len(relevance)
+    v = _unit(vectors)
     sim = v @ v.T
-    chosen = [0]
+    chosen = [0] if lede and n else []
     while len(chosen) < min(k, n):
-        redundancy = sim[:, chosen].max(axis=1)
-        score = weight * central - (1 - weight) * redundancy
+        redundancy = sim[:, chosen].max(axis=1) if chosen else np.zeros(n)
+        score = weight * np.asarray(relevance, dtype=float) - (1 - weight) * redundancy
         score[chosen] = -np.inf
         chosen.append(int(score.argmax()))
     return sorted(chosen)

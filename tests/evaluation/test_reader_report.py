@@ -64,3 +64,36 @@ def test_main_replaces_only_its_own_section(tmp_path):
     out = md.read_text(encoding="utf-8")
     assert "stale numbers" not in out and out.startswith("# B\n\nintro\n\n" + START) and out.endswith("q\n")
     assert "news-chat" in out and "Summaries of" not in out
+
+
+def test_summaries_only_rewrites_the_summaries_table_and_keeps_the_reader_sets(tmp_path):
+    import json
+
+    md = tmp_path / "BENCHMARKS.md"
+    old = section(EVAL, {**SUMMARIES, "stories": 7})
+    md.write_text(f"# B\n\n{old}\n\nafter\n", encoding="utf-8")
+    (tmp_path / "s.json").write_text(json.dumps({"summaries": SUMMARIES}), encoding="utf-8")
+    fitted = {
+        "stories": 5,
+        "cv_mean": {"summary": {"recall": 0.61, "word_f1": 0.7}, "lead-3": {"recall": 0.27}},
+    }
+    (tmp_path / "w.json").write_text(json.dumps(fitted), encoding="utf-8")
+    args = ["--summaries-only", "--summaries", str(tmp_path / "s.json"), "--markdown", str(md)]
+    assert main([*args, "--fitted", str(tmp_path / "w.json")]) == 0
+    out = md.read_text(encoding="utf-8")
+    assert "Summaries of 7" not in out and "Summaries of 2 BBC stories" in out
+    assert "| ours | 0.750 | 1.000 |" in out and out.endswith(f"{END}\n\nafter\n")  # reader sets kept
+    assert "| recall | 0.610 | 0.270 |" in out and "5 other BBC stories" in out
+
+
+def test_summaries_say_which_baseline_ours_is_not_above():
+    per_prompt = {
+        "tl;dr": {
+            "ours": {"rouge2": 0.4, "ref_recall": 0.3},
+            "textrank-k": {"rouge2": 0.5, "ref_recall": 0.2},
+        },
+        "sum": {"ours": {"rouge2": 0.6, "ref_recall": 0.5}, "lead-3": {"rouge2": 0.3, "ref_recall": 0.2}},
+    }
+    text = section(None, {**SUMMARIES, "per_prompt": per_prompt})
+    assert "'tl;dr': ROUGE-2 0.400, recall 0.300, not above textrank-k rouge2 0.500;" in text
+    assert "'sum': ROUGE-2 0.600, recall 0.500, target met." in text
