@@ -271,7 +271,7 @@ def launch(
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
     # Warmed before gradio is imported, not beside it in a thread: two threads importing packages they share
     # (numpy, pydantic, httpx) can each see the other's half-initialised module and fail (CI did, once).
-    # Imports hold the GIL, so the overlap bought little: warm-up 2.2 s, then gradio 4.2 s, one after the other.
+    # Imports hold the GIL, so the overlap bought little: warm-up 2.2 s, then gradio 4.2 s, in turn.
     assistant = Assistant(settings).warm()
     app = create_app(assistant, source=source)
     try:
