@@ -17,7 +17,7 @@ skipped (``SetAbsent``), never copied into the project.
 
 Public for the evaluator and for fitting scripts: ``load_set``, ``set_name``, ``set_settings``,
 ``prepare_set``, ``set_assistant``, ``shared_set``, ``DEV_SET``, ``dev_rows``, ``fill_seeds`` and
-``build_set_index``. This module does not score, print or run questions.
+``build_set_index``. This module does not score or run questions; it prints only ``dev_rows``' skip line.
 """
 
 from __future__ import annotations

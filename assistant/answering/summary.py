@@ -213,13 +213,14 @@ def select(relevance, vectors, k: int, weight: float, lede: bool = True) -> list
     redundancy`` (the first first, with ``lede``), in article order."""
     import numpy as np
 
+    relevance = np.asarray(relevance, dtype=float)
     n = len(relevance)
     v = _unit(vectors)
     sim = v @ v.T
     chosen = [0] if lede and n else []
     while len(chosen) < min(k, n):
         redundancy = sim[:, chosen].max(axis=1) if chosen else np.zeros(n)
-        score = weight * np.asarray(relevance, dtype=float) - (1 - weight) * redundancy
+        score = weight * relevance - (1 - weight) * redundancy
         score[chosen] = -np.inf
         chosen.append(int(score.argmax()))
     return sorted(chosen)
