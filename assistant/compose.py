@@ -96,9 +96,13 @@ def refusal(question: str, reason: str = "", confidence: float = 0.0) -> Answer:
     return Answer(text=text, refused=True, citations=[], question=question, confidence=confidence)
 
 
-def hedge(question: str, hits: Sequence[Hit], n_sources: int, confidence: float) -> Iterator[str | Answer]:
-    """No direct answer: say so, then quote the closest passages as a list (low ``confidence``)."""
-    for piece in listing(question, HEDGE, hits[: max(1, n_sources)]):
+def hedge(
+    question: str, hits: Sequence[Hit], n_sources: int, confidence: float, reason: str = ""
+) -> Iterator[str | Answer]:
+    """No direct answer: say so (and why, when ``reason`` says what the article lacks), then quote the
+    closest passages as a list (low ``confidence``)."""
+    head = HEDGE if not reason else HEDGE.replace("directly;", f"directly ({reason});")
+    for piece in listing(question, head, hits[: max(1, n_sources)]):
         if isinstance(piece, Answer):
             piece.confidence, piece.hedged = confidence, True
         yield piece

@@ -355,7 +355,7 @@ class Assistant:
             else:
                 hits = [h for h in hits if h.speaker == speaker] or hits
         if pieces is None and decision.outcome == "hedge":
-            pieces = hedge(question, hits, n_sources, decision.confidence)
+            pieces = hedge(question, hits, n_sources, decision.confidence, decision.reason)
             if (
                 answerer.name != "extractive"
             ):  # a hedge is quoted, never generated: say so, as a fallback does

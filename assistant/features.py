@@ -7,7 +7,8 @@ Two kinds of feature, both plain numbers:
   as decide ~ decision, of word pairs, of names with their aliases), and in kind (a "when" question and a
   sentence holding a date the question does not already hold);
 - *answerability* features (``ANSWERABILITY_FEATURES``): how well the best-ranked sentence covers the
-  question, and whether the question names things no indexed article mentions at all.
+  question, whether the question names things no indexed article mentions at all, and whether the best
+  sentences lack what it asks for (a quote of the speaker it names; the thing it counts, in the article).
 
 This module computes; it does not weigh. The weights live in ``assistant/weights/scorer.json``, fitted by
 ``evaluation/fit_scorer.py`` on the question sets in ``eval/``; ``assistant.scorer`` applies them.
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from assistant.answertype import wh_noun
+from assistant.speech import speaker_asked
 from assistant.text import QUESTION_WORDS, STOPWORDS, proper_nouns, stem, tokens, words
 
 # Measured by the retriever and kept as features as they are.
@@ -95,6 +98,8 @@ ANSWERABILITY_FEATURES = (
     "unknown_names",
     "unknown_words",
     "typed_missing",
+    "speaker_missing",
+    "focus_missing",
 )
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
@@ -135,6 +140,7 @@ _WANTS = (
         ),
     ),
 )
+_HOW_MANY = re.compile(r"\bhow\s+(?:many|much)\s+([a-z'-]+)", re.I)
 _CAPITAL = re.compile(r"(?<![.!?\"\u201c]\s)\b[A-Z][A-Za-z\u00C0-\u024F'-]+")
 
 
@@ -352,6 +358,9 @@ class QuestionInfo:
     unknown_name_words: frozenset[str] = (
         frozenset()
     )  # the names no article mentions, as proper_nouns gives them
+    speaker: tuple[str, ...] = ()  # "What did Gordon Brown say...?": ("gordon", "brown")
+    focus: str = ""  # the stem of what it asks about: "how many planes..." -> "plane"; "" when none
+    focus_near: frozenset[str] = frozenset()  # indexed near-stems of the focus
 
     @classmethod
     def of(cls, question: str, corpus: Corpus) -> QuestionInfo:
@@ -366,6 +375,7 @@ class QuestionInfo:
         unknown = sum(w for t, w in weights.items() if t not in corpus.df and not near[t]) / total
         own = SentenceInfo.of(question)
         cwords = content_words(question)
+        focus = _focus(question)
         return cls(
             tokens=toks,
             weights=weights,
@@ -381,6 +391,9 @@ class QuestionInfo:
             unknown_names=len(unknown_named),
             unknown_words=unknown,
             unknown_name_words=frozenset(unknown_named),
+            speaker=tuple(w for w in words(speaker_asked(question)) if w not in STOPWORDS),
+            focus=focus,
+            focus_near=frozenset(corpus.near(focus)) if focus else frozenset(),
         )
 
     def rarest_share(self, present: frozenset[str]) -> float:
@@ -402,6 +415,15 @@ class QuestionInfo:
             if any(t in s for s in sets) or (soft and any(self.near[t] & s for s in sets)):
                 got += w
         return got / total
+
+
+def _focus(question: str) -> str:
+    """The stem of the thing a question asks about: the noun after "how many/much", else the noun a
+    what/which question names ("What processor...?" -> "processor"); "" when it names none."""
+    m = _HOW_MANY.search(question)
+    if m and m.group(1).lower() not in STOPWORDS:
+        return stem(m.group(1).lower())
+    return wh_noun(question)
 
 
 def _lower_case_names(question: str, corpus: Corpus, seen: set[str]) -> list[tuple[str, list[str]]]:
@@ -510,13 +532,25 @@ def with_gaps(rows: list[list[float]]) -> list[list[float]]:
 
 
 def answerability_features(
-    q: QuestionInfo, scores: Sequence[float], rows: Sequence[Sequence[float]]
+    q: QuestionInfo,
+    scores: Sequence[float],
+    rows: Sequence[Sequence[float]],
+    article: frozenset[str] = frozenset(),
+    speakers: Sequence[str] = (),
 ) -> list[float]:
-    """The ``ANSWERABILITY_FEATURES`` of a ranking: ``scores`` best first, ``rows`` their features.
+    """The ``ANSWERABILITY_FEATURES`` of a ranking: ``scores`` best first, ``rows`` their features,
+    ``article`` every stem of the best sentence's article, ``speakers`` who said each of the best three
+    sentences ("" for narration).
 
-    Few, each with an obvious direction (more is better, but for the unknown names and words), so that a
-    question unlike any the model was fitted on ("tell me a joke") still scores low.
+    Few, each with an obvious direction (more is better, but for the unknown names and words and the
+    missing speaker and focus), so that a question unlike any the model was fitted on ("tell me a joke")
+    still scores low.
     """
+    # "What did X say...?" and none of the best three sentences is X's; "how many planes...?" and the
+    # article never says "plane" (nor a near-stem of it)
+    said = [s.lower() for s in speakers[:3]]
+    speaker_missing = float(bool(q.speaker) and not any(w in s for s in said for w in q.speaker))
+    focus_missing = float(bool(q.focus) and q.focus not in article and not (q.focus_near & article))
     if not rows:
         values = dict.fromkeys(ANSWERABILITY_FEATURES, 0.0)
         values.update(
@@ -524,6 +558,8 @@ def answerability_features(
             unknown_names=float(q.unknown_names),
             unknown_words=q.unknown_words,
             typed_missing=float(q.wants is not None),
+            speaker_missing=float(bool(q.speaker)),
+            focus_missing=float(bool(q.focus)),
         )
         return list(values.values())
     top = dict(zip(CANDIDATE_FEATURES, rows[0], strict=True))
@@ -540,4 +576,6 @@ def answerability_features(
         q.unknown_words,
         # it asks for a number, a time or a name, and the best sentence holds none it does not already say
         float(q.wants is not None and top["typed_answer"] == 0.0),
+        speaker_missing,
+        focus_missing,
     ]

@@ -8,7 +8,10 @@ The ranking's ``confidence`` is the fitted probability that its best sentence an
 - ``refuse``: below ``refuse_below``; nothing is quoted as an answer.
 
 No single word vetoes an answer here: a name the articles never mention lowers the score through its feature,
-and is given as the reason when the score is low.
+and is given as the reason when the score is low; so are the thing a "how many ...?" question counts when
+the article never mentions it, and the speaker a "what did ... say?" question names when no close passage
+is theirs. A hedge states that reason before the passages it quotes: what the article lacks, then what it
+does say.
 """
 
 from __future__ import annotations
@@ -40,11 +43,12 @@ def judge(ranking: Ranking, refuse_below: float, hedge_below: float, question: s
     if confidence >= hedge_below:
         return Decision("answer", confidence)
     missing = _unknown_names(question, ranking)
-    if missing:
-        reason = f"the articles do not mention {', '.join(missing)}"
-    else:
-        reason = f"no passage clearly answers it (confidence {confidence:.2f})"
-    return Decision("refuse" if confidence < refuse_below else "hedge", confidence, reason)
+    lacks = f"the articles do not mention {', '.join(missing)}" if missing else _not_said(question, ranking)
+    if confidence >= refuse_below:  # a hedge gives a reason only when it can say what the article lacks
+        return Decision("hedge", confidence, lacks)
+    return Decision(
+        "refuse", confidence, lacks or f"no passage clearly answers it (confidence {confidence:.2f})"
+    )
 
 
 def _unknown_names(question: str, ranking: Ranking) -> list[str]:
@@ -53,3 +57,19 @@ def _unknown_names(question: str, ranking: Ranking) -> list[str]:
 
     unknown = ranking.question.unknown_name_words
     return [raw for w, raw in proper_nouns(question) if w in unknown]
+
+
+def _not_said(question: str, ranking: Ranking) -> str:
+    """What the article lacks that the question asks for, when the ranking's features say it: the thing a
+    "how many ...?" question counts, or a quote of the speaker a "what did ... say?" question names."""
+    from assistant.features import ANSWERABILITY_FEATURES
+    from assistant.text import stem, words
+
+    values = dict(zip(ANSWERABILITY_FEATURES, ranking.features, strict=False))
+    q = ranking.question
+    if values.get("focus_missing") and q.focus:
+        written = next((w for w in words(question) if stem(w) == q.focus), q.focus)
+        return f"the article never mentions {written}"
+    if values.get("speaker_missing") and q.speaker:
+        return f"none of these passages is something {' '.join(q.speaker)} said"
+    return ""

@@ -80,6 +80,7 @@ class Ranking:
     hits: list[Hit]
     question: QuestionInfo
     confidence: float = 1.0  # probability that the best hit answers the question
+    features: tuple[float, ...] = ()  # the ANSWERABILITY_FEATURES the confidence was computed from
 
 
 Filter = dict  # {"date_from": "YYYY-MM-DD", "date_to": "YYYY-MM-DD", "outlet": str, "source": str}
@@ -393,6 +394,11 @@ class HybridRetriever:
         hits = [Hit(**{**self._sentences[self._ids[r]].__dict__, "ranks": {}}) for r in rows]
         return hits, self._vectors[rows] if rows else self._vectors[:0]
 
+    def article_stems(self, source: str) -> frozenset[str]:
+        """Every stem of one article's sentences: what the article says at all, for answerability."""
+        state = self._state
+        return frozenset().union(*(state.infos[r].token_set for r in state.by_source.get(source, [])))
+
     @property
     def sources(self) -> list[str]:
         """Every indexed article's source, sorted."""
@@ -520,8 +526,11 @@ class HybridRetriever:
         for h, score in zip(hits, scorer.rank([h.features for h in hits]), strict=True):
             h.score = score
         hits.sort(key=lambda h: -h.score)
-        features = answerability_features(question, [h.score for h in hits], [h.features for h in hits])
-        return Ranking(hits[:k], question, scorer.confidence(features) if hits else 0.0)
+        article = self.article_stems(hits[0].source) if hits else frozenset()
+        features = answerability_features(
+            question, [h.score for h in hits], [h.features for h in hits], article, [h.speaker for h in hits]
+        )
+        return Ranking(hits[:k], question, scorer.confidence(features) if hits else 0.0, tuple(features))
 
     def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
         """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""

@@ -53,5 +53,12 @@ def asked_speaker(question: str, known: Iterable[str]) -> tuple[str, bool] | Non
     return best, bool(m.group("topic").strip(" ?.!"))
 
 
+def speaker_asked(question: str) -> str:
+    """Whom a "What did X say...?" question asks about, as the question writes it ("" for other questions);
+    known to the articles or not (``asked_speaker`` matches it to the speakers they quote)."""
+    m = _WHAT_DID.match(question) or _WHAT_WERE.match(question)
+    return m.group("who") if m else ""
+
+
 def asks_who_said(question: str) -> bool:
     return _WHO_SAID.match(question) is not None

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from evaluation.evalsets import shared_set
-from evaluation.fit_scorer import OUT, differences
+from evaluation.fit_scorer import OUT, Question, differences, refuse_threshold
 from tests.conftest import ROOT
 
 
@@ -21,6 +21,17 @@ def test_differences_sees_a_changed_weight_and_ignores_float_noise():
     changed = differences(stored, {"ranker": {"coef": [0.6, -1.25]}, "thresholds": {"refuse_below": 0.2}})
     assert changed == [".ranker.coef[0]: stored 0.5, fitted 0.6"]
     assert differences(stored, {"ranker": {"coef": [0.5]}, "thresholds": {"refuse_below": 0.2}})
+
+
+def test_refusal_threshold_on_the_mean_or_on_every_set():
+    """Set a refuses its answerable questions below 0.2 and 0.6; set b below 0.1, 0.3, 0.5 and 0.7."""
+    probs = [0.2, 0.6, 0.1, 0.3, 0.5, 0.7, 0.05]
+    sets = ["a", "a", "b", "b", "b", "b", "b"]
+    questions = [Question(s, str(i), i < 6, s) for i, s in enumerate(sets)]
+    # a threshold of 0.3 refuses half of a's answerable questions and a quarter of b's: a mean of 0.375
+    assert refuse_threshold(questions, probs, most=0.4) == 0.3
+    assert refuse_threshold(questions, probs, most=0.4, worst=True) == 0.2  # a's half is over 0.4
+    assert refuse_threshold(questions, probs, most=0.0) == 0.1  # the unanswerable 0.05 refuses no one
 
 
 def refit_check(module: str, tmp_path) -> dict:

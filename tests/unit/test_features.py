@@ -14,6 +14,7 @@ from assistant.features import (
     name_forms,
     wants,
 )
+from assistant.text import stem
 
 ARTICLE = [
     "Germany's decision was announced by a government spokesman in Berlin on Friday.",
@@ -95,6 +96,34 @@ def test_answerability_features_of_an_empty_ranking(corpus):
     assert dict(zip(ANSWERABILITY_FEATURES, row, strict=True))["unknown_names"] == 1.0
 
 
+def _answerability(q: QuestionInfo, article: list[str], speakers: list[str]) -> dict[str, float]:
+    """The answerability features of a ranking whose best sentence is ``article[0]``, with its article."""
+    rows = [list(_features(q, t).values()) for t in article]
+    stems = frozenset().union(*(SentenceInfo.of(t).token_set for t in article))
+    row = answerability_features(q, [1.0] * len(rows), rows, stems, speakers)
+    return dict(zip(ANSWERABILITY_FEATURES, row, strict=True))
+
+
+def test_what_a_how_many_question_counts_must_be_in_the_article(corpus):
+    q = QuestionInfo.of("how many ferries cross the river each day?", corpus)
+    assert q.focus == stem("ferries")
+    assert _answerability(q, ARTICLE, [""] * 4)["focus_missing"] == 1.0
+    with_ferries = [*ARTICLE, "Three ferries cross it at dawn."]
+    assert _answerability(q, with_ferries, [""] * 5)["focus_missing"] == 0.0
+    # a what/which question's noun counts as its focus too
+    q = QuestionInfo.of("Which decisions did Germany announce?", corpus)
+    assert q.focus == stem("decisions") and _answerability(q, ARTICLE, [""] * 4)["focus_missing"] == 0.0
+
+
+def test_a_speaker_asked_about_must_have_said_one_of_the_best_sentences(corpus):
+    q = QuestionInfo.of("what did the government spokesman say about the river?", corpus)
+    assert q.speaker == ("government", "spokesman")
+    assert _answerability(q, ARTICLE, ["", "officials", "", ""])["speaker_missing"] == 1.0
+    assert _answerability(q, ARTICLE, ["a government spokesman", "", "", ""])["speaker_missing"] == 0.0
+    plain = QuestionInfo.of("How long is the river?", corpus)
+    assert plain.speaker == () and _answerability(plain, ARTICLE, ["", "", "", ""])["speaker_missing"] == 0.0
+
+
 @pytest.mark.parametrize(
     ("a", "b", "one"),
     [
@@ -129,3 +158,33 @@ def test_a_long_sentence_is_quoted_by_the_clauses_that_meet_the_question():
     assert b - a <= QUOTE_LIMIT
     assert "Gaulish name Renos" in text[a:b]
     assert text[a:b] == text[a:b].strip(" ,;:")
+
+
+def _ranking(q: QuestionInfo, confidence: float, features: dict[str, float]):
+    from assistant.retrieval import Hit, Ranking
+
+    hit = Hit("s1", ARTICLE[2], "seeds/river.md", 0, len(ARTICLE[2]), 0, "River", "", "p1")
+    values = tuple(features.get(name, 0.0) for name in ANSWERABILITY_FEATURES)
+    return Ranking([hit], q, confidence, values)
+
+
+def test_a_hedge_says_what_the_article_lacks_and_a_bare_hedge_gives_no_reason(corpus):
+    from assistant.compose import hedge
+    from assistant.refusal import judge
+
+    question = "how many ferries cross the river?"
+    q = QuestionInfo.of(question, corpus)
+    hedged = judge(_ranking(q, 0.4, {"focus_missing": 1.0}), 0.3, 0.6, question)
+    assert hedged.outcome == "hedge" and hedged.reason == "the article never mentions ferries"
+    *_, answer = hedge(question, _ranking(q, 0.4, {}).hits, 3, 0.4, hedged.reason)
+    assert answer.hedged and answer.text.startswith(
+        "The article does not answer this directly (the article never mentions ferries); the closest"
+    )
+    assert answer.citations[0].quote == ARTICLE[2]
+    assert judge(_ranking(q, 0.4, {}), 0.3, 0.6, question).reason == ""  # close, but nothing to name
+    refused = judge(_ranking(q, 0.1, {}), 0.3, 0.6, question)
+    assert refused.refused and refused.reason.startswith("no passage clearly answers it")
+    said = "what did the government spokesman say about ferries?"
+    q = QuestionInfo.of(said, corpus)
+    reason = judge(_ranking(q, 0.4, {"speaker_missing": 1.0}), 0.3, 0.6, said).reason
+    assert reason == "none of these passages is something government spokesman said"
