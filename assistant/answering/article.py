@@ -75,12 +75,19 @@ def summary(question: str, sentences: Sequence[Hit], picked: Sequence[int]) -> I
     yield from _answer(question, "summary", "In short:", chosen)
 
 
-def headline(question: str, sentences: Sequence[Hit], with_lede: bool = False) -> Iterator[str | Answer]:
+def headline(
+    question: str, sentences: Sequence[Hit], with_lede: bool = False, matched: Hit | None = None
+) -> Iterator[str | Answer]:
     """The headline line (and the lede, ``with_lede``, when the question chose this article among several:
-    "which story has Steve Jobs in it?"); an article without one says so and quotes how it opens."""
+    "which story has Steve Jobs in it?", then ``matched``, the sentence that chose it, when that is another);
+    an article without one says so and quotes how it opens."""
     top = [h for h in sentences if h.headline]
     if top:
-        yield from _answer(question, "headline", "", top[:1] + body(sentences)[:1] * with_lede)
+        lede = body(sentences)[:1] * with_lede
+        shown = top[:1] + lede
+        if with_lede and matched is not None and all(matched.start != h.start for h in shown):
+            shown.append(matched)  # the words the reader asked by, quoted where the article has them
+        yield from _answer(question, "headline", "", shown)
         return
     text = body(sentences)
     if not text:

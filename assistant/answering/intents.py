@@ -26,32 +26,33 @@ if TYPE_CHECKING:
 _GENERATED = ("about", "summary", "credit")  # intents an LLM answerer may phrase itself
 
 
-def which_article(bot: Assistant, routed: Routed, where: dict | None) -> tuple[str, list[Hit]]:
-    """``(source, [])`` for the article the question means, or ``("", ledes)`` when it could be any."""
+def which_article(bot: Assistant, routed: Routed, where: dict | None) -> tuple[str, list[Hit], Hit | None]:
+    """``(source, [], None)`` for the article the question means (with the sentence its words found, when
+    they chose it among several), or ``("", ledes, None)`` when it could be any."""
     retriever = bot.retriever
     if where and where.get("source"):
-        return where["source"], []
+        return where["source"], [], None
     ledes = retriever.ledes(where, limit=10**9)
     if len(ledes) == 1:
-        return ledes[0].source, []
+        return ledes[0].source, [], None
     known = [w for w in routed.rest if any(t in retriever.vocabulary for t in tokens(w))]
     if known and ledes:
         hits = retriever.search(" ".join(known), k=1, where=where)
         if hits:
-            return hits[0].source, []
-    return "", ledes
+            return hits[0].source, [], hits[0]
+    return "", ledes, None
 
 
 def article_answer(
     bot: Assistant, question: str, routed: Routed, where: dict | None, answerer: Answerer
 ) -> Iterator[str | Answer]:
     """The reply to an article-level question (``routed.intent``), streamed, then the ``Answer``."""
-    source, ledes = which_article(bot, routed, where)
+    source, ledes, matched = which_article(bot, routed, where)
     if not source:
         pieces = article.overview(question, routed.intent, ledes, len(ledes))
     else:
         chosen = not (where and where.get("source")) and len(bot.retriever.sources) > 1  # by its words
-        pieces = _one(bot, question, routed.intent, source, chosen)
+        pieces = _one(bot, question, routed.intent, source, chosen, matched)
     final = None
     for piece in pieces:
         if isinstance(piece, Answer):
@@ -72,9 +73,15 @@ def article_answer(
 
 
 def _one(
-    bot: Assistant, question: str, intent: str, source: str, chosen: bool = False
+    bot: Assistant,
+    question: str,
+    intent: str,
+    source: str,
+    chosen: bool = False,
+    matched: Hit | None = None,
 ) -> Iterator[str | Answer]:
-    """The answer for one article; ``chosen``: picked by the question's words among several."""
+    """The answer for one article; ``chosen``: picked by the question's words among several (``matched``,
+    the sentence they found)."""
     from assistant.answering.summary import SummaryParams, pick
 
     sentences, vectors = bot.retriever.article(source)
@@ -102,7 +109,7 @@ def _one(
     if intent == "credit":
         return article.credit(question, sentences)
     if intent == "headline":
-        return article.headline(question, sentences, with_lede=chosen)
+        return article.headline(question, sentences, with_lede=chosen, matched=matched)
     meta = next((m for m in bot.articles() if m.get("source") == source), {})
     text = (Path(bot.settings.root) / source).read_text(encoding="utf-8")
     return article.date(question, sentences, text, int(meta.get("body_start", 0) or 0))

@@ -64,12 +64,16 @@ TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "measure": (("QUANTITY", "DATE", "TIME", "CARDINAL", "MONEY"),),  # how long / old / far / big
     "thing": (("NP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "NORP", "ORG", "GPE", "LOC"),),
 }
+# A question that names the kind of place ("what city", "which country") admits no nationality ("Russian").
+PLACE_NAMED = (("GPE", "LOC", "FAC"), ("ORG",))
 _MEASURE = re.compile(r"\bhow\s+(long|old|far|big|large|tall|high|wide|deep)\b", re.I)
 
 
 def _tiers(question: str, kind: str) -> tuple[tuple[str, ...], ...]:
     if kind == "number" and _MEASURE.search(question):
         return TIERS["measure"]
+    if kind == "place" and NOUN_TYPE.get(wh_noun(question)) == "place":
+        return PLACE_NAMED  # "what city...": "Russian" is no city; a place the tagger took for an org may be
     return TIERS[kind]
 
 

@@ -60,6 +60,13 @@ def test_headline_is_line_one_and_an_article_without_one_says_so():
     assert a.citations[0].quote == "Harbour ferry fares to rise" and not a.hedged and len(a.citations) == 1
     chosen = final(article.headline("which story is about ferries?", sentences(), with_lede=True))
     assert [c.quote[:11] for c in chosen.citations] == ["Harbour fer", "Ferry fares"]  # title, then lede
+    fuel = next(h for h in sentences() if "fuel" in h.text)
+    found = final(article.headline("which story has fuel costs?", sentences(), with_lede=True, matched=fuel))
+    assert [c.quote[:11] for c in found.citations] == ["Harbour fer", "Ferry fares", "The council"]
+    lede = sentences()[1]  # the words found the lede itself: it is not quoted twice
+    again = final(article.headline("which story is on fares?", sentences(), with_lede=True, matched=lede))
+    assert len(again.citations) == 2
+    exact(found)
     b = final(article.headline("headline?", sentences(headline=False)[1:]))
     assert b.hedged and "no headline" in b.text
     exact(a)

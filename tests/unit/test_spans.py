@@ -137,6 +137,14 @@ def test_none_when_no_span_of_the_type_is_inside_the_quote():
     assert picked("When did Biden decide?", KHARKIV) is None  # no DATE at all
 
 
+def test_a_question_naming_the_kind_of_place_takes_no_nationality():
+    hit = make_hit(
+        "Ukraine must be able to defend itself by attacking targets in Russian territory.",
+        [("Ukraine", "GPE"), ("Russian", "NORP")],
+    )
+    assert picked("What city can Ukraine defend?", hit) is None  # "Russian" is no city
+
+
 def test_a_sentence_without_stored_spans_gives_none():
     bare = make_hit("Politico reported it first.", [])
     bare.entities = ""
