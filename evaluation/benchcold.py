@@ -6,8 +6,10 @@ query embedder and through sentence-transformers (``ASSISTANT_QUERY_EMBEDDER=tor
 floor (``import onnxruntime, tokenizers, chromadb`` against ``import torch, sentence_transformers, chromadb,
 langchain_chroma``) and ``--help``; medians of the rounds, the peak RSS of each ``ask``, and whether both
 printed the same answer. ``chat`` times the served chat from start to first page and to first answer
-(``/ask`` over HTTP, as any client calls it). ``rhine`` asks the SQuAD 2.0 Rhine set through both embedders
-and counts the questions whose top citations differ. Writes ``evaluation/results/cold_paired.json``.
+(``/ask`` over HTTP, as any client calls it); with ``--runtime-python``, also as ``make run`` installs it
+(``runtime_chat``: the dev extras add two imports to the chat's start, see ``DEV_ONLY``). ``rhine`` asks
+the SQuAD 2.0 Rhine set through both embedders and counts the questions whose top citations differ. Writes
+``evaluation/results/cold_paired.json``.
 
 The machine is shared: the load average is recorded with the numbers.
 """
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,8 +55,8 @@ def _env(**extra: str) -> dict[str, str]:
     }
 
 
-def _where(settings: Settings) -> list[str]:
-    return ["--seeds", str(settings.seeds_dir), "--index-dir", str(settings.index_dir)]
+def _where(settings: Settings, index_dir: Path | None = None) -> list[str]:
+    return ["--seeds", str(settings.seeds_dir), "--index-dir", str(index_dir or settings.index_dir)]
 
 
 def paired(settings: Settings, runs: int = 3) -> dict:
@@ -109,13 +112,19 @@ def _call(url: str, question: str, timeout: float = 120.0) -> dict:
     return json.loads(data[kinds.index("complete")])[0]
 
 
-def chat_first_answer(settings: Settings, path: str = "onnx", timeout: float = 240.0) -> dict:
+def chat_first_answer(
+    settings: Settings,
+    path: str = "onnx",
+    timeout: float = 240.0,
+    cli: Sequence[str] = CLI,
+    index_dir: Path | None = None,
+) -> dict:
     """Seconds from starting ``article-assistant chat`` (index built) to its first page and first answer."""
     from evaluation.ui_server import free_port, stop_process
 
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    cmd = [*CLI, "chat", "--port", str(port), *_where(settings)]
+    cmd = [*cli, "chat", "--port", str(port), *_where(settings, index_dir)]
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         cmd,
@@ -155,6 +164,41 @@ def chat(settings: Settings, runs: int = 3) -> dict:
             "all": mine,
         }
     return out
+
+
+# Installed by the dev extras, not by `make run`: with them, gradio imports mcp when it is imported, and the
+# first event it serves imports matplotlib (it switches matplotlib's backend around every event).
+DEV_ONLY = ("mcp", "matplotlib")
+
+
+def runtime_chat(settings: Settings, python: str, runs: int = 3) -> dict:
+    """The served chat as ``make run`` installs it: started by ``python``, an interpreter whose environment
+    has the runtime only (``pip install -e .``), on an index that interpreter builds in a temporary folder
+    (a query model's ONNX export is checked against that environment's own model files)."""
+    import tempfile
+
+    cli = [python, "-m", "assistant.cli"]
+    probe = f"import importlib.util as u; print(' '.join(m for m in {DEV_ONLY!r} if u.find_spec(m)))"
+    extra = subprocess.run(
+        [python, "-c", probe], env=_env(), capture_output=True, text=True, check=True
+    ).stdout.split()
+    with tempfile.TemporaryDirectory(prefix="benchcold-index-") as folder:
+        index_dir = Path(folder)
+        subprocess.run(
+            [*cli, "index", *_where(settings, index_dir)],
+            cwd=settings.root,
+            env=_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        rounds = [chat_first_answer(settings, cli=cli, index_dir=index_dir) for _ in range(runs)]
+    return {
+        "python": python,
+        "dev_only_installed": extra,
+        "page_s": statistics.median(r["page_s"] for r in rounds),
+        "first_answer_s": statistics.median(r["first_answer_s"] for r in rounds),
+        "all": rounds,
+    }
 
 
 def rhine(settings: Settings) -> dict:
@@ -210,6 +254,14 @@ def table(data: dict) -> str:
                     "",
                 )
             )
+    if c := data.get("chat", {}).get("runtime"):
+        rows.append(
+            (
+                "chat start -> page / answer, runtime install",
+                f"{c['page_s']:.2f} s / {c['first_answer_s']:.2f} s",
+                f"{c['python']} (dev-only packages: {', '.join(c['dev_only_installed']) or 'none'})",
+            )
+        )
     if r := data.get("rhine"):
         shown = r.get("skipped") or f"{r['differ']} of {r['questions']} questions cite differently"
         shown += f" (measured {r['measured']})" if r.get("measured") else ""
@@ -227,6 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-chat", action="store_true", help="skip the served chat's start")
     parser.add_argument("--no-rhine", action="store_true", help="skip the Rhine set's citations")
+    parser.add_argument(
+        "--runtime-python",
+        help="also time the chat started by this interpreter, from a venv with the runtime only "
+        "(what `make run` installs: python -m venv DIR && DIR/bin/pip install -e .)",
+    )
     parser.add_argument("--out", default=str(RESULTS))
     args = parser.parse_args(argv)
     settings = Settings.from_env()
@@ -240,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     data["paired"] = paired(settings, args.runs)
     if not args.no_chat:
         data["chat"] = chat(settings, args.runs)
+        if args.runtime_python:
+            data["chat"]["runtime"] = runtime_chat(settings, args.runtime_python, args.runs)
     if not args.no_rhine:
         data["rhine"] = rhine(settings)
     out.parent.mkdir(parents=True, exist_ok=True)
