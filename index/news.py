@@ -38,7 +38,16 @@ _GROUP_NOUNS = (
 )
 _GROUP = rf"(?:\w+[\s.]+){{0,4}}?(?:{_GROUP_NOUNS})"
 _IS_GROUP = re.compile(rf"\b(?:{_GROUP_NOUNS})$", re.I)
-_SAID_NAME = re.compile(rf"[,!?][\"\u201d]\s+(?:{VERBS})\s+(?:[a-z]+\s+){{0,3}}(?P<name>{_NAME})")
+# '"...," said Mr Jobs' and '... about 120 songs, said Mr Jobs.'
+_SAID_NAME = re.compile(rf"[,!?][\"\u201d]?\s+(?:{VERBS})\s+(?:[a-z]+\s+){{0,3}}(?P<name>{_NAME})")
+# 'Ian Harris, deputy editor of UK magazine Mac Format, said the machine...'
+_NAME_APPOSITIVE_SAID = re.compile(
+    rf"(?:^|[.;]\s+|\bbut\s+)(?P<name>{_NAME}),\s+[^,\"\u201c\u201d]{{3,90}},\s+(?:also\s+)?(?:{VERBS})\b"
+)
+# 'was described by Jobs as "the most important Mac"'
+_BY_NAME = re.compile(
+    rf"\b(?:described|called|hailed|dismissed|branded|labelled|labeled)\s+(?:it\s+)?by\s+(?P<name>{_NAME})\s+as\b"
+)
 _FULL_NAME = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]{2,})\b")
 _NAME_SAID = re.compile(rf"(?P<name>{_NAME})\s+(?:also\s+|later\s+|then\s+)?(?:{VERBS})\b")
 _ACCORDING = re.compile(rf"\baccording to (?P<name>{_GROUP}|{_NAME})", re.I)
@@ -64,10 +73,11 @@ def speakers(sentences: Sequence[str]) -> list[str]:
         if m.group(1).lower() not in _TITLES and m.group(1).lower() not in _NOT_NAMES
     }
     last_person = last_group = ""
-    out = []
+    out: list[str] = []
+    quoting = False  # inside a quotation that an earlier sentence opened
     for text in sentences:
         speaker = ""
-        for pattern in (_SAID_NAME, _ACCORDING, _NAME_SAID):
+        for pattern in (_SAID_NAME, _ACCORDING, _NAME_SAID, _NAME_APPOSITIVE_SAID, _BY_NAME):
             m = pattern.search(text)
             if m and (name := _clean_name(m.group("name"))):
                 if _IS_GROUP.search(m.group("name")):
@@ -84,8 +94,35 @@ def speakers(sentences: Sequence[str]) -> list[str]:
             speaker = last_group if last_group and group.split()[-1].lower() in last_group.lower() else group
         if not speaker and _PRONOUN.search(text) and last_person:
             speaker = last_person
+        opens = text.lstrip().startswith(_OPENING)
+        closes = quoting and any(mark in text for mark in _CLOSING)
+        if not speaker and out and out[-1] and (opens or closes):
+            speaker = out[-1]  # a quotation follows the last speaker's, or the one they opened ends here
+        quoting = _still_open(text, quoting)
         out.append(speaker)
     return out
+
+
+_OPENING = ('"', "\u201c")
+_CLOSING = ('"', "\u201d")
+
+
+def _still_open(text: str, was_open: bool) -> bool:
+    """Whether a quotation is open after ``text``, given whether one was open before it: curly marks say
+    which way they go, straight ones each switch, but for the mark that opens a sentence inside an open
+    quotation (news re-opens a quotation that goes on in a new paragraph without closing it first)."""
+    open_ = was_open
+    text = text.lstrip()
+    if was_open and text.startswith(_OPENING):
+        text = text[1:]
+    for ch in text:
+        if ch == "\u201c":
+            open_ = True
+        elif ch == "\u201d":
+            open_ = False
+        elif ch == '"':
+            open_ = not open_
+    return open_
 
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

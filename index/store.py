@@ -40,8 +40,9 @@ if TYPE_CHECKING:
     from index.settings import IndexSettings
 
 # 2: speakers and resolved dates per sentence; 3: spaCy entities and noun chunks, the headline line;
-# 4: one article record per source (its id no longer holds the hash): the commit of an in-place change
-SPLITTER_VERSION = "sentence-passages-4"
+# 4: one article record per source (its id no longer holds the hash): the commit of an in-place change;
+# 5: more speakers (an appositive, "described by X as", ", said X", a quotation going on from its speaker)
+SPLITTER_VERSION = "sentence-passages-5"
 KINDS = ("sentences", "passages", "docs")
 JOURNAL = "journal"  # what an in-place change is doing, so the next build can finish or undo it
 PAGE = 2000  # records per read: well under SQLite's limit on variables, whatever the archive's size
