@@ -35,10 +35,11 @@ index: install
 	$(BIN)/article-assistant index
 	@touch $(INDEX_STAMP)
 
-# `run` indexes only when the articles or the installed packages changed since the last `index` (which also
-# exports the query model to ONNX, see README "Queries without torch"): on a built index the chat starts at
-# once. The stamp lives in the index folder, so a deleted index is built again.
-$(INDEX_STAMP): $(RUNTIME_STAMP) $(SEEDS)
+# `run` indexes only when the articles, the installed packages or the indexer's code changed since the last
+# `index` (which also exports the query model to ONNX, see README "Queries without torch", and rebuilds an
+# index an older release wrote): on a built index the chat starts at once. The stamp lives in the index
+# folder, so a deleted index is built again.
+$(INDEX_STAMP): $(RUNTIME_STAMP) $(SEEDS) $(wildcard index/*.py)
 	$(BIN)/article-assistant index
 	@touch $@
 

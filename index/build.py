@@ -277,7 +277,14 @@ def _committed_docs(
     pointer = read_pointer(client, settings)
     if pointer is None or "generation" not in pointer:
         return None
-    check_params(pointer, index_params(settings, embedder))
+    params = index_params(settings, embedder)
+    if pointer.get("splitter") != params["splitter"] and all(
+        pointer.get(k) == v for k, v in params.items() if k != "splitter"
+    ):  # written by an older release: this code cannot serve it, and the articles are all on disk
+        log.warning("the index is in an older format (%s): rebuilding it", pointer.get("splitter"))
+        drop_index(client, settings)
+        return None
+    check_params(pointer, params)
     return stores_for(client, settings, embedder, int(pointer["generation"]), pointer)
 
 

@@ -103,6 +103,21 @@ def test_index_built_with_other_parameters_is_refused(project, embedder):
     assert report.added == ["seeds/a.txt"]
 
 
+def test_an_index_in_an_older_format_is_rebuilt_by_the_next_build(project, embedder):
+    from index.store import get_collection, pointer_name
+
+    (project.seeds_dir / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    build_index(project, embedder, progress=False)
+    client = open_index(project, embedder).client
+    pointer = get_collection(client, pointer_name(project))
+    pointer.modify(metadata={**pointer.metadata, "splitter": "sentence-passages-0"})  # an older release's
+    with pytest.raises(IndexMismatch, match="index --rebuild"):
+        open_index(project, embedder, client=client)  # serving it is refused, as before
+    report = build_index(project, embedder, client=client, progress=False)
+    assert report.added == ["seeds/a.txt"]  # built again, not refused
+    assert open_index(project, embedder, client=client).count()["sentences"] > 0
+
+
 def test_answer_builds_a_missing_index_on_first_use(project, embedder):
     (project.seeds_dir / "a.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
     assert not project.index_dir.exists()
