@@ -153,16 +153,20 @@ def chat_first_answer(
     return {"path": path, "page_s": page, "first_answer_s": first, "cited": len(answer["citations"])}
 
 
+def _medians(rounds: list[dict]) -> dict:
+    """The median of ``chat_first_answer``'s rounds, and the rounds."""
+    return {
+        "page_s": statistics.median(r["page_s"] for r in rounds),
+        "first_answer_s": statistics.median(r["first_answer_s"] for r in rounds),
+        "all": rounds,
+    }
+
+
 def chat(settings: Settings, runs: int = 3) -> dict:
     rounds = [chat_first_answer(settings, path) for _ in range(runs) for path in ("onnx", "torch")]
     out: dict = {"runs": runs}
     for path in ("onnx", "torch"):
-        mine = [r for r in rounds if r["path"] == path]
-        out[path] = {
-            "page_s": statistics.median(r["page_s"] for r in mine),
-            "first_answer_s": statistics.median(r["first_answer_s"] for r in mine),
-            "all": mine,
-        }
+        out[path] = _medians([r for r in rounds if r["path"] == path])
     return out
 
 
@@ -192,13 +196,7 @@ def runtime_chat(settings: Settings, python: str, runs: int = 3) -> dict:
             stdout=subprocess.DEVNULL,
         )
         rounds = [chat_first_answer(settings, cli=cli, index_dir=index_dir) for _ in range(runs)]
-    return {
-        "python": python,
-        "dev_only_installed": extra,
-        "page_s": statistics.median(r["page_s"] for r in rounds),
-        "first_answer_s": statistics.median(r["first_answer_s"] for r in rounds),
-        "all": rounds,
-    }
+    return {"python": python, "dev_only_installed": extra, **_medians(rounds)}
 
 
 def rhine(settings: Settings) -> dict:
