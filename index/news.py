@@ -38,13 +38,13 @@ _GROUP_NOUNS = (
 )
 _GROUP = rf"(?:\w+[\s.]+){{0,4}}?(?:{_GROUP_NOUNS})"
 _IS_GROUP = re.compile(rf"\b(?:{_GROUP_NOUNS})$", re.I)
-# '"...," said Mr Jobs' and '... about 120 songs, said Mr Jobs.'
+# '"...," said Ms Quist' and '... takes about forty minutes, said Ms Quist.'
 _SAID_NAME = re.compile(rf"[,!?][\"\u201d]?\s+(?:{VERBS})\s+(?:[a-z]+\s+){{0,3}}(?P<name>{_NAME})")
-# 'Ian Harris, deputy editor of UK magazine Mac Format, said the machine...'
+# 'Mara Quist, head of the island's ferry union, said the fares...'
 _NAME_APPOSITIVE_SAID = re.compile(
     rf"(?:^|[.;]\s+|\bbut\s+)(?P<name>{_NAME}),\s+[^,\"\u201c\u201d]{{3,90}},\s+(?:also\s+)?(?:{VERBS})\b"
 )
-# 'was described by Jobs as "the most important Mac"'
+# 'was described by Holm as "the town's front door"'
 _BY_NAME = re.compile(
     rf"\b(?:described|called|hailed|dismissed|branded|labelled|labeled)\s+(?:it\s+)?by\s+(?P<name>{_NAME})\s+as\b"
 )
