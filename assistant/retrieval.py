@@ -228,8 +228,8 @@ class HybridRetriever:
                 self._loaded, self._unsaved = True, 0
             with self._follow_lock:
                 self._follow(live_articles)  # the articles changed since the snapshot was written
-            self.words.add([w for info in self._state.infos for w in info.words])
-            self.words.save()
+            # The words' vectors were kept when the snapshot was made; a word new since is embedded when a
+            # question first needs it (``WordVectors.matrix``), not here for every sentence.
             return
         revision = self.store.revision
         live = live_articles(self.store)
@@ -354,10 +354,10 @@ class HybridRetriever:
         return len(self._row)
 
     @property
-    def speakers(self) -> set[str]:
+    def speakers(self) -> frozenset[str]:
         """Everyone the indexed articles quote or paraphrase, as the articles call them."""
         self._ensure()
-        return {h.speaker for h in self._sentences.values() if h.speaker}
+        return self._state.speakers
 
     def sentences(self) -> list[Hit]:
         """Every indexed sentence, in article order (by source, then offset)."""
@@ -372,8 +372,8 @@ class HybridRetriever:
     def statements(self, speaker: str, where: Filter | None = None) -> list[Hit]:
         """The sentences attributed to ``speaker``, in article order."""
         self._ensure()
-        keep = matcher(where)
-        found = [h for h in self.sentences() if h.speaker == speaker]
+        keep, state = matcher(where), self._state
+        found = [state.sentences[state.ids[r]] for r in state.speaker_rows(speaker)]
         return [Hit(**{**h.__dict__, "ranks": {}}) for h in found if keep(h)]
 
     def ledes(self, where: Filter | None = None, limit: int = 10) -> list[Hit]:
@@ -410,15 +410,22 @@ class HybridRetriever:
         terms = [t for t in terms if t in state.vocabulary]
         if not terms or not state.row:
             return []
+        import numpy as np
+
         scores = state.bm25_scores(terms)
-        order = scores.argsort()[::-1]
-        found = []
-        for i in order:
-            if scores[i] <= 0 or len(found) >= k:
-                break
-            hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
-            if hit is not None and keep(hit):
-                found.append((state.ids[i], float(scores[i])))
+        found, looked = [], 0
+        while len(found) < k and looked < len(scores):
+            # The best rows not looked at yet, a few times ``k`` at a time: no sort of the whole archive.
+            take = min(len(scores), max(4 * k, 2 * looked))
+            top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+            top = top[np.lexsort((-top, -scores[top]))][looked:]  # ties: the later row first
+            for i in top.tolist():
+                if scores[i] <= 0 or len(found) >= k:
+                    return found
+                hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
+                if hit is not None and keep(hit):
+                    found.append((state.ids[i], float(scores[i])))
+            looked = take
         return found
 
     def _dense(self, kind: str, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:

@@ -2,18 +2,16 @@
 
 Loading a large archive means reading every sentence and vector from Chroma a page at a time and computing
 each sentence's features and the BM25 index: tens of seconds at tens of thousands of sentences. A snapshot is
-that work done once: the retriever's ``SentenceTable`` with the article versions it serves (``{source:
-hash}``), pickled to one file beside the index. A process that finds one loads it and then follows the store
-as it would follow an in-place change: only the articles added, replaced or removed since are read.
+that work done once: the retriever's table written as columns (``assistant.columns``) with the article
+versions it serves (``{source: hash}``), in one folder beside the index. A process that finds one maps it
+(nothing is read until a question needs it) and then follows the store as it would follow an in-place
+change: only the articles added, replaced or removed since are read.
 
 A snapshot stays right across in-place changes and rebuilds because a sentence's record is a function of its
 article version and the index parameters alone: its id holds the article's hash, and the parameters (model,
 chunking, splitter) and this code's own files name the snapshot, so one written under others is never read.
-A snapshot is written whole to a temporary file and renamed, so a killed process leaves the old one or the
+A snapshot is written whole to a temporary folder and renamed, so a killed process leaves the old one or the
 new one; one that cannot be read is ignored (the store is read instead) and replaced.
-
-The file is a pickle, read only from the index folder the process itself writes; treat that folder like the
-index (``SECURITY.md``).
 """
 
 from __future__ import annotations
@@ -22,26 +20,27 @@ import hashlib
 import json
 import logging
 import os
-import pickle
+import shutil
 import uuid
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from assistant.table import SentenceTable
+from assistant import columns
+from assistant.columns import ColumnTable
 
 log = logging.getLogger(__name__)
 
 # The modules whose code decides what a loaded table holds: a change to any of them names new snapshots.
-_CODE = ("table.py", "features.py", "retrieval.py", "text.py")
+_CODE = ("table.py", "columns.py", "features.py", "retrieval.py", "text.py")
 
 
 @dataclass
 class Snapshot:
     """A loaded table and the article versions it serves."""
 
-    table: SentenceTable
+    table: ColumnTable
     live: dict[str, str]
 
 
@@ -57,36 +56,40 @@ def _fingerprint(params: dict[str, Any]) -> str:
 
 
 def path_for(folder: Path, params: dict[str, Any]) -> Path:
-    """The snapshot file for an index built with ``params``."""
-    return folder / f"table-{_fingerprint(params)}.pickle"
+    """The snapshot folder for an index built with ``params``."""
+    return folder / f"columns-{_fingerprint(params)}"
 
 
 def load(path: Path) -> Snapshot | None:
     """The snapshot at ``path``, or None when there is none or it cannot be read."""
-    try:
-        with path.open("rb") as f:
-            found = pickle.load(f)  # noqa: S301 - our own file, in the index folder (module docstring)
-    except FileNotFoundError:
+    if not path.exists():
         return None
+    try:
+        table = ColumnTable.open(path)
     except Exception as e:  # noqa: BLE001 - any unreadable snapshot is only a slower start
         log.warning("ignoring the unreadable serving snapshot %s (%s); reading the index", path, e)
         return None
-    if not isinstance(found, Snapshot) or not isinstance(found.table, SentenceTable):
-        return None
-    return found
+    return Snapshot(table, dict(table.live))
 
 
-def save(path: Path, table: SentenceTable, live: dict[str, str]) -> None:
-    """Write the snapshot whole (compacted first), replacing the one there; never raises."""
+def save(path: Path, table: Any, live: dict[str, str]) -> None:
+    """Write the snapshot whole, replacing the one there; never raises."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as f:
-            pickle.dump(Snapshot(table.compacted().trimmed(), dict(live)), f, protocol=5)
+        columns.write(tmp, table, dict(live))
+        if path.exists():  # a folder is not replaced by a rename: move the old one aside first
+            old = path.with_name(f".{path.name}.old.{uuid.uuid4().hex}")
+            os.replace(path, old)
+            shutil.rmtree(old, ignore_errors=True)  # a process mapping its files keeps them until it exits
         os.replace(tmp, path)
-        for old in path.parent.glob("table-*.pickle"):  # snapshots of other parameters or code
-            if old != path:
-                old.unlink(missing_ok=True)
+        for stale in path.parent.iterdir():  # snapshots of other parameters or code, pickles of old releases
+            if (
+                stale != path
+                and not stale.name.startswith(".")
+                and stale.name.startswith(("columns-", "table-"))
+            ):
+                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
     except Exception as e:  # noqa: BLE001 - a snapshot not written is only a slower next start
         log.warning("could not write the serving snapshot %s: %s", path, e)
-        tmp.unlink(missing_ok=True)
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from assistant.features import Corpus, SentenceInfo
@@ -117,6 +118,20 @@ class SentenceTable:
                     index.get_scores(known).astype(np.float32) if known else np.zeros(size, np.float32)
                 )
         return np.concatenate(parts)
+
+    @cached_property
+    def speakers(self) -> frozenset[str]:
+        """Everyone the served sentences quote or paraphrase, as the articles call them."""
+        return frozenset(h.speaker for h in self.sentences.values() if h.speaker)
+
+    def speaker_rows(self, speaker: str) -> list[int]:
+        """The rows of the sentences attributed to ``speaker``, in article order."""
+        return [
+            r
+            for source in sorted(self.by_source)
+            for r in self.by_source[source]
+            if self.sentences[self.ids[r]].speaker == speaker
+        ]
 
     def extended(
         self,

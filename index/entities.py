@@ -29,6 +29,10 @@ CHUNK_PIPES = ("tok2vec", "tagger", "parser", "attribute_ruler")
 BATCH_SIZE = 256
 NOUN_CHUNK = "NP"
 Span = tuple[int, int, str]
+# Spans of texts already seen, offsets into the text: a sentence's spans depend on its text alone, and
+# archives repeat sentences (wire copies, credit lines, updated stories). Bounded; cleared when full.
+_SEEN: dict[tuple[str, bool], list[Span]] = {}
+_SEEN_AT_MOST = 100_000
 
 
 def _installed(name: str) -> bool:
@@ -60,13 +64,19 @@ def entities(texts: list[str], offsets: list[int], chunks: bool = True) -> list[
         raise ValueError(f"{len(texts)} texts but {len(offsets)} offsets")
     if not texts:
         return []
-    nlp = pipeline()
-    needed = {"ner", *CHUNK_PIPES} if chunks else {"ner"}
-    disable = [p for p in nlp.pipe_names if p not in needed]
-    out = []
-    for doc, offset in zip(nlp.pipe(texts, batch_size=BATCH_SIZE, disable=disable), offsets, strict=True):
-        spans = [(offset + e.start_char, offset + e.end_char, e.label_) for e in doc.ents]
-        if chunks:
-            spans += [(offset + c.start_char, offset + c.end_char, NOUN_CHUNK) for c in doc.noun_chunks]
-        out.append(sorted(set(spans), key=lambda s: (s[0], -s[1], s[2])))
-    return out
+    new = list(dict.fromkeys(t for t in texts if (t, chunks) not in _SEEN))
+    if new:
+        nlp = pipeline()
+        needed = {"ner", *CHUNK_PIPES} if chunks else {"ner"}
+        disable = [p for p in nlp.pipe_names if p not in needed]
+        if len(_SEEN) + len(new) > _SEEN_AT_MOST:
+            _SEEN.clear()
+        for text, doc in zip(new, nlp.pipe(new, batch_size=BATCH_SIZE, disable=disable), strict=True):
+            spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            if chunks:
+                spans += [(c.start_char, c.end_char, NOUN_CHUNK) for c in doc.noun_chunks]
+            _SEEN[text, chunks] = sorted(set(spans), key=lambda s: (s[0], -s[1], s[2]))
+    return [
+        [(offset + s, offset + e, label) for s, e, label in _SEEN[text, chunks]]
+        for text, offset in zip(texts, offsets, strict=True)
+    ]

@@ -53,7 +53,7 @@ def test_a_new_process_starts_from_the_snapshot_and_reads_only_what_changed(proj
     build_index(project, embedder, progress=False)
     HybridRetriever(open_index(project, embedder), embedder, snapshots=folder).refresh()
     _saved()
-    assert len(list(folder.glob("table-*.pickle"))) == 1
+    assert len(list(folder.glob("columns-*"))) == 1
 
     (project.seeds_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
     build_index(project, embedder, progress=False)  # in place: the snapshot now lacks this article
@@ -85,7 +85,8 @@ def test_an_unreadable_snapshot_is_ignored_and_replaced(project, embedder, monke
     store = open_index(project, embedder)
     retriever = HybridRetriever(store, embedder, snapshots=folder)
     folder.mkdir(parents=True)
-    retriever._snapshot_path().write_bytes(b"not a pickle")
+    retriever._snapshot_path().mkdir()
+    (retriever._snapshot_path() / "meta.json").write_text("not json", encoding="utf-8")
     retriever.refresh()
     assert any("Politico" in h.text for h in retriever.search("Who was first to report the decision?", k=3))
     _saved()

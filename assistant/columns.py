@@ -1,0 +1,539 @@
+"""The served sentences as columns on disk, memory-mapped: a serving process holds no object per sentence.
+
+``write(folder, table, live)`` stores what a ``SentenceTable`` (or a ``ColumnTable``) serves, row by row in
+article order, as NumPy arrays and UTF-8 blobs: the sentences' ids, texts, offsets, paragraphs, passages,
+speakers, dates and entities, a row of the article table per article, the sentence and passage vectors, the
+BM25 index (``bm25s``'s own files) and the corpus statistics. ``ColumnTable.open(folder)`` maps them back
+without reading them: a question reads the pages of its few dozen candidates, and the kernel shares the
+pages between processes serving the same index.
+
+A ``ColumnTable`` answers the same questions as the ``SentenceTable`` it was written from (the same rows in
+the same order, the same BM25 and corpus statistics, each sentence's features computed from its row when a
+question needs them), so the retriever ranks the same. Articles followed after it was written live in an
+in-memory ``SentenceTable`` (``delta``) whose rows come after the columns'; articles removed or replaced
+since are masked. ``extended`` and ``without`` return a new table and leave this one as it was, as
+``SentenceTable``'s do.
+
+This module does not read the store (``assistant.retrieval`` does) and does not score.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from assistant.features import Corpus, SentenceInfo
+from assistant.table import SentenceTable, _bm25
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Hit
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+_STRINGS = ("text", "entities", "when_start", "when_end", "when_label")
+_INFOS_AT_MOST = 200_000  # sentence features kept per table family (cleared when full)
+
+
+def _write_strings(folder: Path, name: str, values: Sequence[str]) -> None:
+    encoded = [v.encode("utf-8") for v in values]
+    at = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum([len(b) for b in encoded], out=at[1:])
+    (folder / f"{name}.bin").write_bytes(b"".join(encoded))
+    np.save(folder / f"{name}.at.npy", at)
+
+
+class _Strings:
+    """A column of strings: one UTF-8 blob and the offset of each value, both memory-mapped."""
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.at = np.load(folder / f"{name}.at.npy", mmap_mode="r")
+        path = folder / f"{name}.bin"
+        self.blob = (
+            np.memmap(path, dtype=np.uint8, mode="r") if path.stat().st_size else np.zeros(0, np.uint8)
+        )
+
+    def __getitem__(self, i: int) -> str:
+        return self.blob[int(self.at[i]) : int(self.at[i + 1])].tobytes().decode("utf-8")
+
+    def __len__(self) -> int:
+        return len(self.at) - 1
+
+
+def _sorted_ids(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Ids as fixed-width bytes, and the order that sorts them (for lookups by binary search)."""
+    column = np.array([i.encode("ascii") for i in ids], dtype=f"S{max((len(i) for i in ids), default=1)}")
+    order = np.argsort(column, kind="stable")
+    return column, order
+
+
+def write(folder: Path, table: Any, live: dict[str, str]) -> None:
+    """Write the served rows of ``table`` (a ``SentenceTable`` or ``ColumnTable``) and the article versions it
+    serves (``{source: hash}``) to ``folder``, which must not exist; the caller renames it into place."""
+    folder.mkdir(parents=True)
+    sources = sorted(table.by_source)
+    rows = [r for s in sources for r in table.by_source[s]]
+    hits = [table.sentences[table.ids[r]] for r in rows]
+    infos = [table.infos[r] for r in rows]
+    articles, article_of, first, count = [], [], [], []
+    for a, source in enumerate(sources):
+        h = table.sentences[table.ids[table.by_source[source][0]]]
+        articles.append({k: getattr(h, k) for k in ("source", "title", "date", "outlet", "url", "date_ord")})
+        first.append(len(article_of))
+        count.append(len(table.by_source[source]))
+        article_of += [a] * len(table.by_source[source])
+    speakers = sorted({h.speaker for h in hits if h.speaker})
+    speaker_of = {s: i for i, s in enumerate(speakers)}
+    passages: list[str] = []
+    passage_of, passage_first = [], []
+    for i, h in enumerate(hits):
+        if not passages or passages[-1] != h.passage_id or (i and hits[i - 1].source != h.source):
+            passages.append(h.passage_id)
+            passage_first.append(i)
+        passage_of.append(len(passages) - 1)
+    ids, order = _sorted_ids([h.id for h in hits])
+    pids, porder = _sorted_ids(passages)
+    arrays = {
+        "ids": ids,
+        "id_order": order,
+        "passage_ids": pids,
+        "passage_order": porder,
+        "passage_first": np.asarray(passage_first + [len(hits)], dtype=np.int64),
+        "article_of": np.asarray(article_of, dtype=np.int32),
+        "article_first": np.asarray(first, dtype=np.int64),
+        "article_count": np.asarray(count, dtype=np.int32),
+        "start": np.asarray([h.start for h in hits], dtype=np.int64),
+        "end": np.asarray([h.end for h in hits], dtype=np.int64),
+        "paragraph": np.asarray([h.paragraph for h in hits], dtype=np.int32),
+        "passage_of": np.asarray(passage_of, dtype=np.int32),
+        "speaker_of": np.asarray([speaker_of.get(h.speaker, -1) for h in hits], dtype=np.int32),
+        "headline": np.asarray([h.headline for h in hits], dtype=bool),
+        "vectors": np.asarray(table.vectors[rows], dtype=np.float32).reshape(len(rows), -1),
+        "passage_vectors": np.asarray(
+            table.passage_vectors[[table.passage_row[p] for p in passages]], dtype=np.float32
+        ).reshape(len(passages), -1),
+    }
+    for name, array in arrays.items():
+        np.save(folder / f"{name}.npy", array)
+    for name in _STRINGS:
+        _write_strings(folder, name, [getattr(h, name) for h in hits])
+    _bm25([i.tokens for i in infos]).save(str(folder / "bm25"), show_progress=False)
+    corpus = Corpus.of(infos)
+    (folder / "corpus.json").write_text(
+        json.dumps(
+            {
+                "df": corpus.df,
+                "size": corpus.size,
+                "capital": corpus.capital,
+                "text": corpus.text,
+                "vocabulary": sorted({t for i in infos for t in i.tokens}),
+            }
+        ),
+        encoding="utf-8",
+    )
+    meta = {"format": FORMAT, "n": len(hits), "articles": articles, "speakers": speakers, "live": live}
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+class _Base:
+    """The columns of one written table, mapped; shared by every ``ColumnTable`` made from it."""
+
+    def __init__(self, folder: Path) -> None:
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"column format {meta.get('format')!r}, not {FORMAT}")
+        self.folder = folder
+        self.n: int = meta["n"]
+        self.articles: list[dict] = meta["articles"]
+        self.source_index = {a["source"]: i for i, a in enumerate(self.articles)}
+        self.speakers: list[str] = meta["speakers"]
+        self.speaker_index = {s: i for i, s in enumerate(self.speakers)}
+        self.live: dict[str, str] = meta["live"]
+        for name in (
+            "ids",
+            "id_order",
+            "passage_ids",
+            "passage_order",
+            "passage_first",
+            "article_of",
+            "article_first",
+            "article_count",
+            "start",
+            "end",
+            "paragraph",
+            "passage_of",
+            "speaker_of",
+            "headline",
+            "vectors",
+            "passage_vectors",
+        ):
+            setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+        self.strings = {name: _Strings(folder, name) for name in _STRINGS}
+        self.bm25 = bm25s.BM25.load(str(folder / "bm25"), mmap=True, show_progress=False)
+        stats = json.loads((folder / "corpus.json").read_text(encoding="utf-8"))
+        by_prefix: dict[str, set[str]] = {}
+        for t in stats["df"]:
+            if len(t) >= 4:
+                by_prefix.setdefault(t[:4], set()).add(t)
+        self.corpus = Corpus._with(stats["df"], stats["capital"], by_prefix, stats["size"], stats["text"])
+        self.vocabulary = frozenset(stats["vocabulary"])
+        self.infos: dict[int, SentenceInfo] = {}
+
+    @staticmethod
+    def _find(column: np.ndarray, order: np.ndarray, key: str) -> int:
+        try:
+            wanted = key.encode("ascii")
+        except UnicodeEncodeError:
+            return -1
+        if len(wanted) > column.dtype.itemsize:
+            return -1
+        at = int(np.searchsorted(column, wanted, sorter=order))
+        if at < len(order) and column[order[at]] == wanted:
+            return int(order[at])
+        return -1
+
+    def row_of(self, sid: str) -> int:
+        return self._find(self.ids, self.id_order, sid)
+
+    def passage_of_id(self, pid: str) -> int:
+        return self._find(self.passage_ids, self.passage_order, pid)
+
+    def id(self, r: int) -> str:
+        return self.ids[r].decode("ascii")
+
+    def hit(self, r: int) -> Hit:
+        from assistant.retrieval import Hit
+
+        a = self.articles[int(self.article_of[r])]
+        s = self.strings
+        speaker = int(self.speaker_of[r])
+        return Hit(
+            id=self.id(r),
+            text=s["text"][r],
+            source=a["source"],
+            start=int(self.start[r]),
+            end=int(self.end[r]),
+            paragraph=int(self.paragraph[r]),
+            title=a["title"],
+            date=a["date"],
+            passage_id=self.passage_ids[int(self.passage_of[r])].decode("ascii"),
+            speaker=self.speakers[speaker] if speaker >= 0 else "",
+            when_start=s["when_start"][r],
+            when_end=s["when_end"][r],
+            when_label=s["when_label"][r],
+            outlet=a["outlet"],
+            url=a["url"],
+            date_ord=int(a["date_ord"]),
+            entities=s["entities"][r],
+            headline=bool(self.headline[r]),
+        )
+
+    def info(self, r: int) -> SentenceInfo:
+        """A sentence's features, as ``retrieval._sentence_infos`` computes them over its article."""
+        found = self.infos.get(r)
+        if found is None:
+            a = int(self.article_of[r])
+            first, count = int(self.article_first[a]), int(self.article_count[a])
+            found = SentenceInfo.of(self.strings["text"][r])
+            found.position = (r - first) / max(1, count - 1)
+            found.dated = bool(self.articles[a]["date"])
+            found.lede = r == first or int(self.paragraph[r - 1]) != int(self.paragraph[r])
+            if len(self.infos) >= _INFOS_AT_MOST:
+                self.infos.clear()
+            self.infos[r] = found
+        return found
+
+    def neighbours(self, r: int) -> list[int]:
+        a, p = int(self.article_of[r]), int(self.paragraph[r])
+        return [
+            j
+            for j in (r - 1, r + 1)
+            if 0 <= j < self.n and int(self.article_of[j]) == a and int(self.paragraph[j]) == p
+        ]
+
+    def rows(self, source: str) -> range:
+        a = self.source_index[source]
+        first = int(self.article_first[a])
+        return range(first, first + int(self.article_count[a]))
+
+
+class _Stacked:
+    """Rows of the columns' matrix and then the delta's, indexed as one matrix (by a row list or range)."""
+
+    def __init__(self, base: np.ndarray, delta: np.ndarray) -> None:
+        self.base, self.delta = base, delta
+
+    def __len__(self) -> int:
+        return len(self.base) + len(self.delta)
+
+    def __getitem__(self, rows) -> np.ndarray:
+        nb = len(self.base)
+        if isinstance(rows, (int, np.integer)):
+            return np.asarray(self.base[rows] if rows < nb else self.delta[rows - nb], dtype=np.float32)
+        if isinstance(rows, slice):
+            rows = range(*rows.indices(len(self)))
+        rows = np.asarray(list(rows) if isinstance(rows, range) else rows, dtype=np.int64).reshape(-1)
+        width = self.base.shape[1] if nb else self.delta.shape[1]
+        out = np.empty((len(rows), width), dtype=np.float32)
+        low = rows < nb
+        if low.any():
+            out[low] = self.base[rows[low]]
+        if (~low).any():
+            out[~low] = self.delta[rows[~low] - nb]
+        return out
+
+
+class _View(Mapping):
+    """A read-only mapping computed from the table, for the retriever's ``table.sentences[...]`` and kin."""
+
+    def __init__(self, get, keys, size) -> None:
+        self._get, self._keys, self._size = get, keys, size
+
+    def __getitem__(self, key):
+        found = self._get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def get(self, key, default=None):
+        found = self._get(key)
+        return default if found is None else found
+
+    def __contains__(self, key) -> bool:
+        return self._get(key) is not None
+
+    def __iter__(self) -> Iterator:
+        return self._keys()
+
+    def __len__(self) -> int:
+        return self._size()
+
+
+class _Rows(Sequence):
+    def __init__(self, get, size: int) -> None:
+        self._get, self._size = get, size
+
+    def __getitem__(self, r):
+        if isinstance(r, slice):
+            return [self._get(i) for i in range(*r.indices(self._size))]
+        if r < 0:
+            r += self._size
+        if not 0 <= r < self._size:
+            raise IndexError(r)
+        return self._get(r)
+
+    def __len__(self) -> int:
+        return self._size
+
+
+@dataclass
+class ColumnTable:
+    """The columns of a written table (``base``), the articles followed since (``delta``, rows after the
+    columns') and the columns' articles no longer served (``gone``). See the module's docstring."""
+
+    base: _Base
+    delta: SentenceTable = field(default_factory=SentenceTable)
+    gone: frozenset[str] = frozenset()
+    corpus: Corpus = field(default_factory=Corpus)
+    vocabulary: frozenset[str] = frozenset()
+
+    @classmethod
+    def open(cls, folder: Path) -> ColumnTable:
+        base = _Base(folder)
+        return cls(base=base, corpus=base.corpus, vocabulary=base.vocabulary)
+
+    @property
+    def live(self) -> dict[str, str]:
+        return self.base.live
+
+    @property
+    def n(self) -> int:
+        return self.base.n + self.delta.n
+
+    # -- rows of the columns that are still served
+    @cached_property
+    def _served(self) -> np.ndarray:
+        mask = np.ones(self.base.n, dtype=bool)
+        for source in self.gone:
+            rows = self.base.rows(source)
+            mask[rows.start : rows.stop] = False
+        return mask
+
+    def _base_row(self, sid: str) -> int:
+        r = self.base.row_of(sid)
+        return r if r >= 0 and (not self.gone or self._served[r]) else -1
+
+    # -- what the retriever reads
+    @cached_property
+    def ids(self) -> Sequence[str]:
+        nb = self.base.n
+        return _Rows(lambda r: self.base.id(r) if r < nb else self.delta.ids[r - nb], self.n)
+
+    @cached_property
+    def sentences(self) -> Mapping[str, Hit]:
+        def get(sid):
+            found = self.delta.sentences.get(sid)
+            if found is not None:
+                return found
+            r = self._base_row(sid) if isinstance(sid, str) else -1
+            return self.base.hit(r) if r >= 0 else None
+
+        return _View(get, lambda: (self.ids[r] for r in self._served_rows()), self._size)
+
+    @cached_property
+    def row(self) -> Mapping[str, int]:
+        nb = self.base.n
+
+        def get(sid):
+            found = self.delta.row.get(sid)
+            if found is not None:
+                return found + nb
+            r = self._base_row(sid) if isinstance(sid, str) else -1
+            return r if r >= 0 else None
+
+        return _View(get, lambda: (self.ids[r] for r in self._served_rows()), self._size)
+
+    def _size(self) -> int:
+        return int(self._served.sum()) + len(self.delta.row)
+
+    def _served_rows(self) -> Iterator[int]:
+        for source in self.by_source:
+            yield from self.by_source[source]
+
+    @cached_property
+    def infos(self) -> Sequence[SentenceInfo]:
+        nb = self.base.n
+        return _Rows(lambda r: self.base.info(r) if r < nb else self.delta.infos[r - nb], self.n)
+
+    @cached_property
+    def neighbours(self) -> Sequence[list[int]]:
+        nb = self.base.n
+        return _Rows(
+            lambda r: self.base.neighbours(r) if r < nb else [j + nb for j in self.delta.neighbours[r - nb]],
+            self.n,
+        )
+
+    @cached_property
+    def by_source(self) -> Mapping[str, Sequence[int]]:
+        nb = self.base.n
+        ours = [s for s in self.base.source_index if s not in self.gone]
+        theirs = list(self.delta.by_source)
+
+        def get(source):
+            rows = self.delta.by_source.get(source)
+            if rows is not None:
+                return [r + nb for r in rows]
+            if source in self.gone or source not in self.base.source_index:
+                return None
+            return self.base.rows(source)
+
+        keys = sorted(set(ours) | set(theirs))
+        return _View(get, lambda: iter(keys), lambda: len(keys))
+
+    @cached_property
+    def by_passage(self) -> Mapping[str, list[str]]:
+        def get(pid):
+            found = self.delta.by_passage.get(pid)
+            if found is not None:
+                return found
+            p = self.base.passage_of_id(pid) if isinstance(pid, str) else -1
+            if p < 0:
+                return None
+            first, end = int(self.base.passage_first[p]), int(self.base.passage_first[p + 1])
+            if self.gone and not self._served[first]:
+                return None
+            return [self.base.id(r) for r in range(first, end)]
+
+        return _View(get, lambda: iter(()), self._passages)
+
+    @cached_property
+    def passage_row(self) -> Mapping[str, int]:
+        np_base = len(self.base.passage_vectors)
+
+        def get(pid):
+            found = self.delta.passage_row.get(pid)
+            if found is not None:
+                return found + np_base
+            p = self.base.passage_of_id(pid) if isinstance(pid, str) else -1
+            if p < 0 or (self.gone and not self._served[int(self.base.passage_first[p])]):
+                return None
+            return p
+
+        return _View(get, lambda: iter(()), self._passages)
+
+    def _passages(self) -> int:
+        """How many passages are held (the columns' count includes those of articles gone since)."""
+        return len(self.base.passage_vectors) + len(self.delta.passage_row)
+
+    @property
+    def vectors(self) -> _Stacked:
+        return _Stacked(self.base.vectors, self.delta.vectors)
+
+    @property
+    def passage_vectors(self) -> _Stacked:
+        return _Stacked(self.base.passage_vectors, self.delta.passage_vectors)
+
+    def bm25_scores(self, terms: list[str]) -> np.ndarray:
+        """BM25 of every row for ``terms``: the columns' index, then the delta's."""
+        index = self.base.bm25
+        known = [t for t in terms if t in index.vocab_dict]
+        base = index.get_scores(known).astype(np.float32) if known else np.zeros(self.base.n, np.float32)
+        return np.concatenate([base, self.delta.bm25_scores(terms)])
+
+    @cached_property
+    def speakers(self) -> frozenset[str]:
+        used = np.unique(np.asarray(self.base.speaker_of)[self._served])
+        ours = {self.base.speakers[i] for i in used.tolist() if i >= 0}
+        return frozenset(ours | self.delta.speakers)
+
+    def speaker_rows(self, speaker: str) -> list[int]:
+        """The rows of the sentences attributed to ``speaker``, in article order."""
+        i = self.base.speaker_index.get(speaker)
+        ours = [] if i is None else np.flatnonzero((np.asarray(self.base.speaker_of) == i) & self._served)
+        theirs = [r + self.base.n for r in self.delta.speaker_rows(speaker)]
+        rows = [int(r) for r in ours] + theirs
+        return sorted(rows, key=lambda r: (self.sentences[self.ids[r]].source, r))
+
+    # -- changes
+    def extended(
+        self,
+        hits: Sequence[Hit],
+        vectors: np.ndarray,
+        passage_ids: Sequence[str],
+        passage_vectors: np.ndarray,
+        infos: list[SentenceInfo] | None = None,
+    ) -> ColumnTable:
+        from assistant.retrieval import _sentence_infos
+
+        if not hits and not passage_ids:
+            return self
+        infos = _sentence_infos(hits) if infos is None else infos
+        return replace(
+            self,
+            delta=self.delta.extended(hits, vectors, passage_ids, passage_vectors, infos=infos),
+            corpus=self.corpus.plus(infos),
+            vocabulary=self.vocabulary | {t for info in infos for t in info.tokens},
+        )
+
+    def without(self, sources: Iterable[str]) -> ColumnTable:
+        sources = list(sources)
+        ours = [s for s in sources if s in self.base.source_index and s not in self.gone]
+        theirs = [s for s in sources if s in self.delta.by_source]
+        if not ours and not theirs:
+            return self
+        corpus = self.corpus
+        for s in ours:
+            corpus = corpus.minus([self.base.info(r) for r in self.base.rows(s)])
+        for s in theirs:
+            corpus = corpus.minus([self.delta.infos[r] for r in self.delta.by_source[s]])
+        return replace(self, delta=self.delta.without(theirs), gone=self.gone | set(ours), corpus=corpus)
