@@ -164,7 +164,8 @@ class Assistant:
                 self._store, self._retriever = store, retriever
             log.info("now serving index generation %d", store.generation)
         elif store.revision != self._store.revision:  # articles added or removed in place
-            self._store.revision = store.revision
+            self._store.revision, self._store.changes = store.revision, store.changes
+            self._store.token = store.token
             if self._retriever is not None and self._retriever.follow():
                 log.info("now serving revision %d of index generation %d", store.revision, store.generation)
 

@@ -403,18 +403,23 @@ def _drop_versions(store: IndexStore, versions: list[tuple[str, str]]) -> None:
             store.delete(kind, where={"$and": [{"source": source}, {"doc_hash": digest}]})
 
 
-def recover(store: IndexStore) -> int:
+def recover(store: IndexStore) -> list[str]:
     """Finish what a killed in-place change left: delete the records of every journaled article version
-    that is not the one in service. Returns how many versions it looked at."""
+    that is not the one in service. Returns the articles the journal named (the killed change may have
+    committed some of them without counting a revision: the caller announces them)."""
     journal = store.read(JOURNAL, ("metadatas",))
     if not journal["ids"]:
-        return 0
-    live = live_articles(store)
+        return []
+    named = sorted({m["source"] for m in journal["metadatas"]})
+    live: dict[str, str] = {}  # read from the store, not a cache: the killed change may have committed some
+    for i in range(0, len(named), 500):
+        for got in store.pages("docs", ("metadatas",), {"source": {"$in": named[i : i + 500]}}):
+            live.update({m["source"]: m.get("hash", "") for m in got["metadatas"] if m and m.get("source")})
     stale = [(m["source"], m["hash"]) for m in journal["metadatas"] if live.get(m["source"]) != m["hash"]]
     _drop_versions(store, stale)
     store.delete(JOURNAL, ids=journal["ids"])
     log.info("finished an interrupted change: %d article versions removed", len(stale))
-    return len(journal["ids"])
+    return named
 
 
 def _change_in_place(
@@ -434,14 +439,14 @@ def _change_in_place(
         added = [(a.source, a.hash) for a in batch]
         journal = _journal(store, added + replaced)
         write_records(store, batch)  # the articles' records go last: the commit
-        bump_revision(client, settings, store)
+        bump_revision(client, settings, store, [a.source for a in batch])
         _drop_versions(store, replaced)
         store.delete(JOURNAL, ids=journal)
     for i in range(0, len(report.removed), 100):
         gone = [(source, live[source]) for source in report.removed[i : i + 100]]
         journal = _journal(store, gone)
         store.delete("docs", ids=[doc_id(source) for source, _ in gone])  # the un-commit
-        bump_revision(client, settings, store)
+        bump_revision(client, settings, store, [source for source, _ in gone])
         _drop_versions(store, gone)
         store.delete(JOURNAL, ids=journal)
 
@@ -465,8 +470,8 @@ def build_index(
     documents, report = _load(settings)
     client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)
-    if old is not None:
-        recover(old)
+    if old is not None and (touched := recover(old)):
+        bump_revision(client, settings, old, touched)
     todo = _plan(old, documents, report)
     if old is not None:
         if todo or report.removed:

@@ -23,7 +23,9 @@ This module does not split or embed; ``index.build`` does.
 
 from __future__ import annotations
 
+import json
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -119,6 +121,8 @@ class IndexStore:
     generation: int
     names: dict[str, str]  # kind -> collection name
     revision: int = 0  # in-place changes since the generation was built (the pointer's ``revision``)
+    token: str = ""  # names this build of the index, for caches (the pointer's ``token``; "" in old ones)
+    changes: list = field(default_factory=list)  # [[revision, [source, ...]], ...] of the last changes
     _collections: dict[str, Collection] = field(default_factory=dict, repr=False)
     _stores: dict[str, Chroma] = field(default_factory=dict, repr=False)
 
@@ -294,6 +298,7 @@ def stores_for(
         names=names,
         revision=int(params.get("revision", 0) or 0),
     )
+    _pointed(store, params)
     for kind in KINDS:  # as ``Chroma(collection_metadata=...)`` opens them: created when missing
         store._collections[kind] = client.get_or_create_collection(
             names[kind], embedding_function=None, metadata=DATA_METADATA
@@ -317,7 +322,17 @@ def open_index(settings: IndexSettings, embedder: Embeddings, client: ClientAPI 
     check_params(pointer, params)
     store = stores_for(client, settings, embedder, int(pointer["generation"]), params)
     store.revision = int(pointer.get("revision", 0) or 0)
+    _pointed(store, pointer)
     return store
+
+
+def _pointed(store: IndexStore, pointer: dict[str, Any]) -> None:
+    """Take the pointer's build token and change log into ``store``."""
+    store.token = str(pointer.get("token", "") or "")
+    try:
+        store.changes = json.loads(pointer.get("changes") or "[]")
+    except (TypeError, ValueError):
+        store.changes = []
 
 
 def generations_present(client: ClientAPI, settings: IndexSettings) -> set[int]:
@@ -338,31 +353,82 @@ def publish(
 ) -> None:
     """Put ``generation`` (at ``revision``) in service: one metadata update of the pointer collection."""
     pointer = client.get_or_create_collection(pointer_name(settings), embedding_function=None)
-    pointer.modify(metadata={**params, "generation": generation, "revision": revision})
+    metadata = {**params, "generation": generation, "revision": revision, "token": uuid.uuid4().hex}
+    pointer.modify(metadata={**metadata, "changes": "[]"})
 
 
-def bump_revision(client: ClientAPI, settings: IndexSettings, store: IndexStore) -> int:
-    """Count one more in-place change of the generation in service, so serving processes look again."""
+def bump_revision(
+    client: ClientAPI, settings: IndexSettings, store: IndexStore, sources: Sequence[str] = ()
+) -> int:
+    """Count one more in-place change of the generation in service, so serving processes look again, and
+    log which articles it touched (``sources``), so they read only those (``live_articles``)."""
     pointer = client.get_collection(pointer_name(settings), embedding_function=None)
     metadata = dict(pointer.metadata or {})
     metadata["revision"] = int(metadata.get("revision", 0) or 0) + 1
+    metadata["token"] = metadata.get("token") or uuid.uuid4().hex  # an index built before there were tokens
+    try:
+        changes = json.loads(metadata.get("changes") or "[]")
+    except (TypeError, ValueError):
+        changes = []
+    changes.append([metadata["revision"], sorted(set(sources))])
+    while len(changes) > CHANGES_KEPT or (len(changes) > 1 and sum(len(c[1]) for c in changes) > NAMES_KEPT):
+        changes.pop(0)  # a process further behind than the log reads every article's record instead
+    metadata["changes"] = json.dumps(changes)
     pointer.modify(metadata=metadata)
-    store.revision = metadata["revision"]
+    store.revision, store.changes, store.token = metadata["revision"], changes, metadata["token"]
     return store.revision
+
+
+CHANGES_KEPT = 200  # revisions the change log keeps
+NAMES_KEPT = 2_000  # and at most this many articles named in it
+# ``live_articles`` as last read, by the build token and the docs collection: (revision, {source: hash}).
+_LIVE: dict[tuple[str, str], tuple[int, dict[str, str]]] = {}
+
+
+def changed_since(store: IndexStore, revision: int) -> set[str] | None:
+    """The articles the changes after ``revision`` touched; None when the log does not reach back so far."""
+    logged = {int(r): sources for r, sources in store.changes}
+    wanted = range(revision + 1, store.revision + 1)
+    if any(r not in logged for r in wanted):
+        return None
+    return {s for r in wanted for s in logged[r]}
 
 
 def live_articles(store: IndexStore) -> dict[str, str]:
     """``{source: hash}`` of every article the generation serves: those whose record in ``docs`` is written.
 
     A sentence or passage is served only when its ``doc_hash`` is its source's hash here; the others are
-    an in-place change under way, or the leftovers of one that was killed.
+    an in-place change under way, or the leftovers of one that was killed. Read whole once per process;
+    after that only the records of the articles the change log names are read, so following a change costs
+    what the change touched, not the archive.
     """
+    key = (store.token, store.names["docs"])
+    cached = _LIVE.get(key) if store.token else None
+    if cached is not None and cached[0] <= store.revision:
+        changed = changed_since(store, cached[0])
+        if changed is not None:
+            live = dict(cached[1])
+            for source in changed:
+                live.pop(source, None)
+            names = sorted(changed)
+            for i in range(0, len(names), 500):
+                where = {"source": {"$in": names[i : i + 500]}}
+                for got in store.pages("docs", ("metadatas",), where):
+                    _take(live, got["metadatas"])
+            _LIVE[key] = (store.revision, live)
+            return dict(live)
     live: dict[str, str] = {}
     for got in store.pages("docs", ("metadatas",)):
-        for m in got["metadatas"]:
-            if m and m.get("source"):
-                live[str(m["source"])] = str(m.get("hash", ""))
-    return live
+        _take(live, got["metadatas"])
+    if store.token:
+        _LIVE[key] = (store.revision, live)
+    return dict(live)
+
+
+def _take(live: dict[str, str], metadatas: list) -> None:
+    for m in metadatas:
+        if m and m.get("source"):
+            live[str(m["source"])] = str(m.get("hash", ""))
 
 
 def drop_index(client: ClientAPI, settings: IndexSettings) -> None:
