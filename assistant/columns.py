@@ -74,72 +74,203 @@ def _sorted_ids(ids: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return column, order
 
 
-def write(folder: Path, table: Any, live: dict[str, str]) -> None:
+class _Writer:
+    """Columns written article by article (in source order), then finished with the passages' vectors."""
+
+    def __init__(self, folder: Path, n: int, width: int) -> None:
+        folder.mkdir(parents=True)
+        self.folder, self.n = folder, n
+        self.vectors = np.lib.format.open_memmap(folder / "vectors.npy", "w+", np.float32, (n, width))
+        self.at = 0
+        self.cols: dict[str, list] = {
+            k: []
+            for k in ("ids", "start", "end", "paragraph", "passage_of", "speaker_of", "headline", *_STRINGS)
+        }
+        self.articles: list[dict] = []
+        self.first: list[int] = []
+        self.count: list[int] = []
+        self.article_of: list[int] = []
+        self.speakers: dict[str, int] = {}
+        self.passages: list[str] = []
+        self.passage_first: list[int] = []
+        self.tokens: list[list[str]] = []
+        self.vocabulary: set[str] = set()
+        self.words: set[str] = set()  # every content word, for the word vectors (``WordVectors.add``)
+        self.lines: list[SentenceInfo] = []  # kept only until the corpus statistics take them
+
+    def add(self, hits: Sequence[Hit], infos: Sequence[SentenceInfo], vectors: np.ndarray) -> None:
+        """One article's sentences in order, their features and vectors."""
+        import sys
+
+        if not hits:
+            return
+        h0 = hits[0]
+        self.articles.append(
+            {k: getattr(h0, k) for k in ("source", "title", "date", "outlet", "url", "date_ord")}
+        )
+        self.first.append(self.at)
+        self.count.append(len(hits))
+        cols = self.cols
+        for h, info in zip(hits, infos, strict=True):
+            if not self.passages or self.passages[-1] != h.passage_id or h is h0:
+                self.passages.append(h.passage_id)
+                self.passage_first.append(len(cols["ids"]))
+            cols["ids"].append(h.id)
+            for k in ("start", "end", "paragraph", "headline", *_STRINGS):
+                cols[k].append(getattr(h, k))
+            cols["passage_of"].append(len(self.passages) - 1)
+            cols["speaker_of"].append(
+                self.speakers.setdefault(h.speaker, len(self.speakers)) if h.speaker else -1
+            )
+            self.article_of.append(len(self.articles) - 1)
+            tokens = [sys.intern(t) for t in info.tokens]
+            self.tokens.append(tokens)
+            self.vocabulary.update(tokens)
+            self.words.update(info.words)
+        self.lines.extend(infos)
+        self.vectors[self.at : self.at + len(hits)] = np.asarray(vectors, dtype=np.float32).reshape(
+            len(hits), -1
+        )
+        self.at += len(hits)
+
+    def finish(self, passage_vectors, live: dict[str, str]) -> None:
+        """Write the rest: ``passage_vectors(ids)`` gives the vectors of a list of passage ids, in order."""
+        folder, cols, n = self.folder, self.cols, self.at
+        self.vectors.flush()
+        del self.vectors
+        if n != self.n:
+            raise ValueError(f"{n} sentences written, {self.n} announced")
+        ids, order = _sorted_ids(cols["ids"])
+        pids, porder = _sorted_ids(self.passages)
+        width = np.load(folder / "vectors.npy", mmap_mode="r").shape[1]
+        pv = np.lib.format.open_memmap(
+            folder / "passage_vectors.npy", "w+", np.float32, (len(self.passages), width)
+        )
+        for i in range(0, len(self.passages), 2000):
+            chunk = self.passages[i : i + 2000]
+            pv[i : i + len(chunk)] = np.asarray(passage_vectors(chunk), dtype=np.float32).reshape(
+                len(chunk), -1
+            )
+        pv.flush()
+        del pv
+        arrays = {
+            "ids": ids,
+            "id_order": order,
+            "passage_ids": pids,
+            "passage_order": porder,
+            "passage_first": np.asarray(self.passage_first + [n], dtype=np.int64),
+            "article_of": np.asarray(self.article_of, dtype=np.int32),
+            "article_first": np.asarray(self.first, dtype=np.int64),
+            "article_count": np.asarray(self.count, dtype=np.int32),
+            "start": np.asarray(cols["start"], dtype=np.int64),
+            "end": np.asarray(cols["end"], dtype=np.int64),
+            "paragraph": np.asarray(cols["paragraph"], dtype=np.int32),
+            "passage_of": np.asarray(cols["passage_of"], dtype=np.int32),
+            "speaker_of": np.asarray(cols["speaker_of"], dtype=np.int32),
+            "headline": np.asarray(cols["headline"], dtype=bool),
+        }
+        for name, array in arrays.items():
+            np.save(folder / f"{name}.npy", array)
+        for name in _STRINGS:
+            _write_strings(folder, name, cols[name])
+        _bm25(self.tokens).save(str(folder / "bm25"), show_progress=False)
+        self.tokens = []
+        corpus = Corpus.of(self.lines)
+        self.lines = []
+        (folder / "corpus.json").write_text(
+            json.dumps(
+                {
+                    "df": corpus.df,
+                    "size": corpus.size,
+                    "capital": corpus.capital,
+                    "text": corpus.text,
+                    "vocabulary": sorted(self.vocabulary),
+                }
+            ),
+            encoding="utf-8",
+        )
+        speakers = sorted(self.speakers, key=self.speakers.__getitem__)
+        meta = {"format": FORMAT, "n": n, "articles": self.articles, "speakers": speakers, "live": live}
+        (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+
+
+def write(folder: Path, table: Any, live: dict[str, str]) -> set[str]:
     """Write the served rows of ``table`` (a ``SentenceTable`` or ``ColumnTable``) and the article versions it
-    serves (``{source: hash}``) to ``folder``, which must not exist; the caller renames it into place."""
-    folder.mkdir(parents=True)
+    serves (``{source: hash}``) to ``folder``, which must not exist; the caller renames it into place.
+    Returns the content words of the sentences written."""
     sources = sorted(table.by_source)
-    rows = [r for s in sources for r in table.by_source[s]]
-    hits = [table.sentences[table.ids[r]] for r in rows]
-    infos = [table.infos[r] for r in rows]
-    articles, article_of, first, count = [], [], [], []
-    for a, source in enumerate(sources):
-        h = table.sentences[table.ids[table.by_source[source][0]]]
-        articles.append({k: getattr(h, k) for k in ("source", "title", "date", "outlet", "url", "date_ord")})
-        first.append(len(article_of))
-        count.append(len(table.by_source[source]))
-        article_of += [a] * len(table.by_source[source])
-    speakers = sorted({h.speaker for h in hits if h.speaker})
-    speaker_of = {s: i for i, s in enumerate(speakers)}
-    passages: list[str] = []
-    passage_of, passage_first = [], []
-    for i, h in enumerate(hits):
-        if not passages or passages[-1] != h.passage_id or (i and hits[i - 1].source != h.source):
-            passages.append(h.passage_id)
-            passage_first.append(i)
-        passage_of.append(len(passages) - 1)
-    ids, order = _sorted_ids([h.id for h in hits])
-    pids, porder = _sorted_ids(passages)
-    arrays = {
-        "ids": ids,
-        "id_order": order,
-        "passage_ids": pids,
-        "passage_order": porder,
-        "passage_first": np.asarray(passage_first + [len(hits)], dtype=np.int64),
-        "article_of": np.asarray(article_of, dtype=np.int32),
-        "article_first": np.asarray(first, dtype=np.int64),
-        "article_count": np.asarray(count, dtype=np.int32),
-        "start": np.asarray([h.start for h in hits], dtype=np.int64),
-        "end": np.asarray([h.end for h in hits], dtype=np.int64),
-        "paragraph": np.asarray([h.paragraph for h in hits], dtype=np.int32),
-        "passage_of": np.asarray(passage_of, dtype=np.int32),
-        "speaker_of": np.asarray([speaker_of.get(h.speaker, -1) for h in hits], dtype=np.int32),
-        "headline": np.asarray([h.headline for h in hits], dtype=bool),
-        "vectors": np.asarray(table.vectors[rows], dtype=np.float32).reshape(len(rows), -1),
-        "passage_vectors": np.asarray(
-            table.passage_vectors[[table.passage_row[p] for p in passages]], dtype=np.float32
-        ).reshape(len(passages), -1),
-    }
-    for name, array in arrays.items():
-        np.save(folder / f"{name}.npy", array)
-    for name in _STRINGS:
-        _write_strings(folder, name, [getattr(h, name) for h in hits])
-    _bm25([i.tokens for i in infos]).save(str(folder / "bm25"), show_progress=False)
-    corpus = Corpus.of(infos)
-    (folder / "corpus.json").write_text(
-        json.dumps(
-            {
-                "df": corpus.df,
-                "size": corpus.size,
-                "capital": corpus.capital,
-                "text": corpus.text,
-                "vocabulary": sorted({t for i in infos for t in i.tokens}),
-            }
-        ),
-        encoding="utf-8",
-    )
-    meta = {"format": FORMAT, "n": len(hits), "articles": articles, "speakers": speakers, "live": live}
-    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    n = sum(len(table.by_source[s]) for s in sources)
+    writer = _Writer(folder, n, table.vectors[[0]].shape[1] if n else 1)
+    for source in sources:
+        rows = list(table.by_source[source])
+        writer.add(
+            [table.sentences[table.ids[r]] for r in rows], [table.infos[r] for r in rows], table.vectors[rows]
+        )
+    writer.finish(lambda pids: table.passage_vectors[[table.passage_row[p] for p in pids]], live)
+    return writer.words
+
+
+def write_store(folder: Path, store: Any, live: dict[str, str]) -> set[str]:
+    """Write the sentences of the article versions ``live`` serves straight from the store, a page at a time,
+    holding only compact columns (never a ``Hit`` or ``SentenceInfo`` per sentence at once). Returns the
+    content words of the sentences written."""
+    import tempfile
+
+    from assistant.retrieval import _hit, _sentence_infos
+
+    total = store.size("sentences")
+    with tempfile.TemporaryDirectory(dir=folder.parent, prefix=".columns-") as tmp:
+        keep: dict[str, list] = {k: [] for k in ("id", "text", "meta")}
+        sources: dict[str, int] = {}
+        source_of, start_of = [], []
+        vectors = None
+        for got in store.pages("sentences", ("documents", "metadatas", "embeddings")):
+            for sid, text, m, v in zip(
+                got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True
+            ):
+                if live.get(m.get("source")) != m.get("doc_hash"):
+                    continue
+                if vectors is None:
+                    vectors = np.lib.format.open_memmap(
+                        Path(tmp) / "v.npy", "w+", np.float32, (total, len(v))
+                    )
+                vectors[len(source_of)] = v
+                keep["id"].append(sid)
+                keep["text"].append(text)
+                keep["meta"].append(json.dumps(m, separators=(",", ":")))  # one string, not a dict, per row
+                source_of.append(sources.setdefault(m["source"], len(sources)))
+                start_of.append(int(m["start"]))
+        n = len(source_of)
+        names = sorted(sources)
+        rank = np.empty(len(names), dtype=np.int64)
+        rank[[sources[s] for s in names]] = np.arange(len(names))
+        by_source = np.asarray(source_of, dtype=np.int64)
+        order = np.lexsort((np.asarray(start_of, dtype=np.int64), rank[by_source])) if n else np.zeros(0, int)
+        writer = _Writer(folder, n, vectors.shape[1] if vectors is not None else 1)
+        at = 0
+        while at < n:
+            end = at
+            while end < n and by_source[order[end]] == by_source[order[at]]:
+                end += 1
+            rows = order[at:end]
+            hits = [_hit(keep["id"][r], keep["text"][r], json.loads(keep["meta"][r])) for r in rows.tolist()]
+            writer.add(hits, _sentence_infos(hits), vectors[rows])
+            at = end
+        wanted = set(writer.passages)
+        passage_row: dict[str, int] = {}
+        passage_vectors = np.lib.format.open_memmap(
+            Path(tmp) / "p.npy",
+            "w+",
+            np.float32,
+            (max(1, len(wanted)), vectors.shape[1] if vectors is not None else 1),
+        )
+        for got in store.pages("passages", ("embeddings",)):
+            for pid, v in zip(got["ids"], got["embeddings"], strict=True):
+                if pid in wanted and pid not in passage_row:
+                    passage_vectors[len(passage_row)] = v
+                    passage_row[pid] = len(passage_row)
+        writer.finish(lambda pids: passage_vectors[[passage_row[p] for p in pids]], live)
+    return writer.words
 
 
 class _Base:

@@ -214,14 +214,21 @@ class HybridRetriever:
     def refresh(self) -> None:
         """(Re)load the served sentences, their vectors and features, and the BM25 index.
 
-        From the serving snapshot when there is one (then only what changed since is read from the store),
-        else from the store, a page at a time; only the sentences of committed article versions
-        (``index.store``) load.
+        From the serving snapshot when there is one (then only what changed since is read from the store);
+        for a large archive without one, the snapshot is first written from the store; else from the
+        store, a page at a time. Only the sentences of committed article versions (``index.store``) load.
         """
         from assistant import snapshot
         from index.store import live_articles
 
         found = snapshot.load(self._snapshot_path()) if self.snapshots else None
+        if found is None and self.snapshots and self.store.size("sentences") >= self.SNAPSHOT_FROM:
+            # A large archive is written to columns from the store, a page at a time, and then mapped: this
+            # process never holds every sentence as an object. The words' vectors are made once, here.
+            words = snapshot.save_from_store(self._snapshot_path(), self.store, live_articles(self.store))
+            self.words.add(sorted(words))
+            self.words.save()
+            found = snapshot.load(self._snapshot_path())
         if found is not None:
             with self._lock:
                 self._state, self._live, self._revision = found.table, found.live, -1

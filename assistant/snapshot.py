@@ -72,24 +72,40 @@ def load(path: Path) -> Snapshot | None:
     return Snapshot(table, dict(table.live))
 
 
+def _put(tmp: Path, path: Path) -> None:
+    """Move a written snapshot folder into place and delete the snapshots it replaces."""
+    if path.exists():  # a folder is not replaced by a rename: move the old one aside first
+        old = path.with_name(f".{path.name}.old.{uuid.uuid4().hex}")
+        os.replace(path, old)
+        shutil.rmtree(old, ignore_errors=True)  # a process mapping its files keeps them until it exits
+    os.replace(tmp, path)
+    for stale in path.parent.iterdir():  # snapshots of other parameters or code, pickles of old releases
+        if stale != path and stale.name.startswith(("columns-", "table-")):
+            shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+
+
 def save(path: Path, table: Any, live: dict[str, str]) -> None:
     """Write the snapshot whole, replacing the one there; never raises."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         columns.write(tmp, table, dict(live))
-        if path.exists():  # a folder is not replaced by a rename: move the old one aside first
-            old = path.with_name(f".{path.name}.old.{uuid.uuid4().hex}")
-            os.replace(path, old)
-            shutil.rmtree(old, ignore_errors=True)  # a process mapping its files keeps them until it exits
-        os.replace(tmp, path)
-        for stale in path.parent.iterdir():  # snapshots of other parameters or code, pickles of old releases
-            if (
-                stale != path
-                and not stale.name.startswith(".")
-                and stale.name.startswith(("columns-", "table-"))
-            ):
-                shutil.rmtree(stale, ignore_errors=True) if stale.is_dir() else stale.unlink(missing_ok=True)
+        _put(tmp, path)
     except Exception as e:  # noqa: BLE001 - a snapshot not written is only a slower next start
         log.warning("could not write the serving snapshot %s: %s", path, e)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def save_from_store(path: Path, store: Any, live: dict[str, str]) -> set[str]:
+    """Write the snapshot straight from the store (``columns.write_store``), replacing the one there; the
+    content words of its sentences, or an empty set when it could not be written (logged, never raised)."""
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        words = columns.write_store(tmp, store, dict(live))
+        _put(tmp, path)
+        return words
+    except Exception as e:  # noqa: BLE001 - without a snapshot the store is read as before
+        log.warning("could not write the serving snapshot %s: %s", path, e)
+        shutil.rmtree(tmp, ignore_errors=True)
+        return set()

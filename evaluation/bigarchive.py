@@ -166,12 +166,7 @@ def build(work: Path, n: int, pool_size: int) -> dict:
     t1 = time.perf_counter()
     report = build_index(settings, embedder, progress=True)
     wall = time.perf_counter() - t1
-    from assistant.cli import prepare_to_serve
-
-    t2 = time.perf_counter()
-    prepare_to_serve(settings, real, changed=True)  # what `article-assistant index` does after a build
     row = {
-        "prepare_s": round(time.perf_counter() - t2, 1),
         "articles": n + len(benchdata.PLANTED) + 1,
         "written": written,
         "pool": pool_size,
@@ -183,6 +178,19 @@ def build(work: Path, n: int, pool_size: int) -> dict:
     }
     print(json.dumps(row), flush=True)
     return row
+
+
+def prepare(work: Path) -> dict:
+    """What ``article-assistant index`` does after a build that changed the index: the words' vectors and
+    the serving snapshot, timed, with this process's peak RSS."""
+    from assistant.cli import prepare_to_serve
+    from evaluation.archive import peak_rss_mb
+    from index.embeddings import SentenceTransformerEmbeddings
+
+    settings = settings_for(work)
+    t = time.perf_counter()
+    prepare_to_serve(settings, SentenceTransformerEmbeddings(settings.embed_model), changed=True)
+    return {"prepare_s": round(time.perf_counter() - t, 1), "prepare_peak_rss_mb": round(peak_rss_mb())}
 
 
 def serve(work: Path, chroma_url: str | None = None) -> dict:
@@ -255,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m evaluation.bigarchive", description=__doc__.split("\n")[0]
     )
-    parser.add_argument("step", choices=("build", "serve"))
+    parser.add_argument("step", choices=("build", "prepare", "serve"))
     parser.add_argument("--articles", type=int, default=1000, help="bulk articles (about 16 sentences each)")
     parser.add_argument("--pool", type=int, default=8000, help="distinct pool sentences, embedded for real")
     parser.add_argument("--work", type=Path, default=WORK)
@@ -263,6 +271,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.step == "build":
         build(args.work, args.articles, args.pool)
+    elif args.step == "prepare":
+        print(json.dumps(prepare(args.work)), flush=True)
     else:
         print(json.dumps(serve(args.work, args.chroma_url)), flush=True)
     return 0

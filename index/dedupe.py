@@ -8,17 +8,15 @@ never on file names, and every decision is returned so it can be logged and repo
 from __future__ import annotations
 
 import hashlib
-import heapq
 import re
-from collections import Counter
 
 from langchain_core.documents import Document
 
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of word 5-shingles
-BOTTOM = 16  # the smallest shingle hashes of an article, through which near-copies find each other
-SHARED = 8  # of them a kept article must share to be compared exactly (see _twin)
-_SEEN: dict[tuple[str, int], tuple[str, set[int], list[int]]] = {}  # see _sketch
+BANDS, ROWS = 16, 4  # a MinHash signature of 64 values, in 16 bands of 4 (see _twin)
+_SEEN: dict[tuple[str, int], tuple[str, set[int], list[bytes]]] = {}  # see _sketch
 _SEEN_AT_MOST = 200_000
+_MASK64 = (1 << 64) - 1
 
 
 def _body(doc: Document) -> str:
@@ -35,8 +33,36 @@ def _jaccard(a: set[int], b: set[int]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
 
 
-def _sketch(doc: Document) -> tuple[str, set[int], list[int]]:
-    """An article's body digest, its shingles and the ``BOTTOM`` smallest of them. Kept for the life of the
+def _hashes():
+    """The ``BANDS * ROWS`` hash functions of the signature: multiply-add on 64 bits, fixed odd factors."""
+    import numpy as np
+
+    rng = np.random.default_rng(20241203)
+    factors = rng.integers(1, 2**63, size=BANDS * ROWS, dtype=np.uint64) | np.uint64(1)
+    offsets = rng.integers(0, 2**63, size=BANDS * ROWS, dtype=np.uint64)
+    return factors[:, None], offsets[:, None]
+
+
+_FUNCTIONS = None
+
+
+def _bands(shingles: set[int]) -> list[bytes]:
+    """The article's MinHash signature cut into ``BANDS`` keys (each names its band)."""
+    import numpy as np
+
+    global _FUNCTIONS
+    if _FUNCTIONS is None:
+        _FUNCTIONS = _hashes()
+    factors, offsets = _FUNCTIONS
+    values = np.fromiter((h & _MASK64 for h in shingles), dtype=np.uint64, count=len(shingles))
+    with np.errstate(over="ignore"):
+        signature = (factors * values[None, :] + offsets).min(axis=1)  # wraps modulo 2**64
+    rows = signature.reshape(BANDS, ROWS)
+    return [bytes([b]) + rows[b].tobytes() for b in range(BANDS)]
+
+
+def _sketch(doc: Document) -> tuple[str, set[int], list[bytes]]:
+    """An article's body digest, its shingles and its signature's band keys. Kept for the life of the
     process by the article's content hash, so a process that indexes again and again (a serving assistant
     adding an upload) shingles each article once, not once per build."""
     key = (doc.metadata.get("hash") or hashlib.sha256(doc.page_content.encode()).hexdigest(), _start(doc))
@@ -46,11 +72,7 @@ def _sketch(doc: Document) -> tuple[str, set[int], list[int]]:
             _SEEN.clear()
         body = _body(doc)
         shingles = _shingles(body)
-        found = _SEEN[key] = (
-            hashlib.sha256(body.encode()).hexdigest(),
-            shingles,
-            heapq.nsmallest(BOTTOM, shingles),
-        )
+        found = _SEEN[key] = (hashlib.sha256(body.encode()).hexdigest(), shingles, _bands(shingles))
     return found
 
 
@@ -60,19 +82,18 @@ def _start(doc: Document) -> int:
 
 def _twin(
     sketch: set[int],
-    bottom: list[int],
+    bands: list[bytes],
     sketches: list[tuple[set[int], Document]],
-    postings: dict[int, list[int]],
+    postings: dict[bytes, list[int]],
 ) -> Document | None:
     """The first kept article whose shingles are near-identical to ``sketch``. Candidates are the kept
-    articles that hold at least half (``SHARED``) of this one's ``BOTTOM`` smallest shingle hashes
-    (``postings``). Of two articles at Jaccard 0.85, each holds about 0.92 of the other's shingles, so a copy
-    holds fewer than 8 of the 16 with probability below one in a million; articles that merely share a
-    sentence or a credit line hold one or two and are not compared at all, so an archive whose stories
-    repeat boilerplate does not compare every pair. Each candidate is then compared exactly."""
-    shared = Counter(i for h in bottom for i in postings.get(h, ()))
-    enough = min(SHARED, (len(bottom) + 1) // 2)
-    candidates = sorted(i for i, n in shared.items() if n >= enough)
+    articles whose MinHash signature agrees with this one's on a whole band (``postings``; locality-
+    sensitive hashing): two articles at Jaccard J agree on one hash with probability J, on a band of 4 with
+    J ** 4, so a pair at 0.85 escapes all 16 bands with probability (1 - 0.85 ** 4) ** 16, below one in
+    100,000, while two stories that share a sentence or a credit line (J of a few percent) almost never
+    meet: an archive whose stories repeat boilerplate does not compare every pair. Each candidate is then
+    compared exactly."""
+    candidates = sorted({i for band in bands for i in postings.get(band, ())})
     for i in candidates:
         if _jaccard(sketch, sketches[i][0]) >= NEAR_DUPLICATE:
             return sketches[i][1]
@@ -103,21 +124,21 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
     kept: list[Document] = []
     seen: dict[str, Document] = {}
     sketches: list[tuple[set[int], Document]] = []
-    postings: dict[int, list[int]] = {}  # one of the smallest shingles -> the kept sketches with it, in order
+    postings: dict[bytes, list[int]] = {}  # a band's key -> the kept sketches with it, in order
     for doc in docs:
         if doc.metadata["source"] in replaced:
             continue
-        digest, sketch, bottom = _sketch(doc)
+        digest, sketch, bands = _sketch(doc)
         if digest in seen:
             decisions.append((doc.metadata["source"], seen[digest].metadata["source"], "identical copy"))
             continue
         seen[digest] = doc
-        twin = _twin(sketch, bottom, sketches, postings)
+        twin = _twin(sketch, bands, sketches, postings)
         if twin is not None:
             decisions.append((doc.metadata["source"], twin.metadata["source"], "near-identical copy"))
             continue
-        for shingle in bottom:
-            postings.setdefault(shingle, []).append(len(sketches))
+        for band in bands:
+            postings.setdefault(band, []).append(len(sketches))
         sketches.append((sketch, doc))
         kept.append(doc)
     return kept, decisions

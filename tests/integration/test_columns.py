@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from assistant.columns import ColumnTable, write
+from assistant.columns import ColumnTable, write, write_store
 from assistant.retrieval import HybridRetriever
 from index.build import build_index
 from index.store import open_index
@@ -77,6 +77,18 @@ def test_columns_rank_as_the_table_they_were_written_from(served, embedder):
         (ours, our_vectors), (theirs, their_vectors) = columns.article(source), memory.article(source)
         assert [h.__dict__ for h in ours] == [h.__dict__ for h in theirs]
         assert (our_vectors == their_vectors).all()
+
+
+def test_columns_written_from_the_store_equal_those_written_from_the_table(served, embedder):
+    store, memory, folder = served
+    streamed = folder.parent / "streamed"
+    words = write_store(streamed, store, memory._live)
+    assert words == {w for info in memory._infos for w in info.words}
+    for name in sorted(p.name for p in folder.iterdir() if p.is_file()):
+        assert (streamed / name).read_bytes() == (folder / name).read_bytes(), name
+    ours = _over(store, embedder, ColumnTable.open(streamed), memory._live)
+    for question in _questions():
+        assert _ranked(ours, question) == _ranked(memory, question), question
 
 
 def test_columns_follow_removals_and_additions_as_the_table_does(served, embedder):
