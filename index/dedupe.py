@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 
 from langchain_core.documents import Document
 
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of word 5-shingles
 BANDS, ROWS = 16, 4  # a MinHash signature of 64 values, in 16 bands of 4 (see _twin)
-_SEEN: dict[tuple[str, int], tuple[str, set[int], list[bytes]]] = {}  # see _sketch
+_SEEN: dict[tuple[str, int], tuple[str, list[bytes]]] = {}  # see _sketch
 _SEEN_AT_MOST = 200_000
 _MASK64 = (1 << 64) - 1
 
@@ -61,18 +62,18 @@ def _bands(shingles: set[int]) -> list[bytes]:
     return [bytes([b]) + rows[b].tobytes() for b in range(BANDS)]
 
 
-def _sketch(doc: Document) -> tuple[str, set[int], list[bytes]]:
-    """An article's body digest, its shingles and its signature's band keys. Kept for the life of the
-    process by the article's content hash, so a process that indexes again and again (a serving assistant
-    adding an upload) shingles each article once, not once per build."""
+def _sketch(doc: Document) -> tuple[str, list[bytes]]:
+    """An article's body digest and its signature's band keys. Kept for the life of the process by the
+    article's content hash, so a process that indexes again and again (a serving assistant adding an upload)
+    shingles each article once, not once per build. The shingles themselves are not kept: a candidate pair
+    is rare, and its shingles are made again from the text to compare it."""
     key = (doc.metadata.get("hash") or hashlib.sha256(doc.page_content.encode()).hexdigest(), _start(doc))
     found = _SEEN.get(key)
     if found is None:
         if len(_SEEN) >= _SEEN_AT_MOST:
             _SEEN.clear()
         body = _body(doc)
-        shingles = _shingles(body)
-        found = _SEEN[key] = (hashlib.sha256(body.encode()).hexdigest(), shingles, _bands(shingles))
+        found = _SEEN[key] = (hashlib.sha256(body.encode()).hexdigest(), _bands(_shingles(body)))
     return found
 
 
@@ -80,13 +81,8 @@ def _start(doc: Document) -> int:
     return int(doc.metadata.get("body_start", 0))
 
 
-def _twin(
-    sketch: set[int],
-    bands: list[bytes],
-    sketches: list[tuple[set[int], Document]],
-    postings: dict[bytes, list[int]],
-) -> Document | None:
-    """The first kept article whose shingles are near-identical to ``sketch``. Candidates are the kept
+def _twin(doc: Document, bands: list[bytes], kept: list[Document], postings: dict[bytes, list[int]]):
+    """The first kept article whose shingles are near-identical to ``doc``'s. Candidates are the kept
     articles whose MinHash signature agrees with this one's on a whole band (``postings``; locality-
     sensitive hashing): two articles at Jaccard J agree on one hash with probability J, on a band of 4 with
     J ** 4, so a pair at 0.85 escapes all 16 bands with probability (1 - 0.85 ** 4) ** 16, below one in
@@ -94,22 +90,79 @@ def _twin(
     meet: an archive whose stories repeat boilerplate does not compare every pair. Each candidate is then
     compared exactly."""
     candidates = sorted({i for band in bands for i in postings.get(band, ())})
+    if not candidates:
+        return None
+    shingles = _shingles(_body(doc))
     for i in candidates:
-        if _jaccard(sketch, sketches[i][0]) >= NEAR_DUPLICATE:
-            return sketches[i][1]
+        if _jaccard(shingles, _shingles(_body(kept[i]))) >= NEAR_DUPLICATE:
+            return kept[i]
     return None
 
 
+def _update_keys(doc: Document) -> list[str]:
+    keys = [f"url:{doc.metadata['url']}"] if doc.metadata.get("url") else []
+    if doc.metadata.get("title") and doc.metadata.get("date"):
+        keys.append(f"title:{doc.metadata['title'].strip().lower()}")
+    return keys
+
+
+@dataclass
+class _State:
+    """What the last ``dedupe`` call decided, to extend when the next call only adds articles."""
+
+    versions: set[tuple[str, str]]  # (source, hash) of every article it was given
+    kept: list[Document]
+    decisions: list[tuple[str, str, str]]
+    latest: dict[str, Document]
+    seen: dict[str, Document]
+    postings: dict[bytes, list[int]]
+
+
+_LAST: list[_State] = []  # at most one: the last call's
+
+
+def _added(state: _State, docs: list[Document], versions: list[tuple[str, str]]) -> bool:
+    """Extend ``state`` with the articles of ``docs`` it lacks, when that is all that changed and none of
+    them is a copy or an update of another (then no earlier decision can change). False when a full pass is
+    needed; ``state`` is then stale and must not be used again."""
+    new = set(versions)
+    if not state.versions <= new:
+        return False  # an article removed or changed: earlier decisions may change
+    for doc, version in zip(docs, versions, strict=True):
+        if version in state.versions:
+            continue
+        if any(key in state.latest for key in _update_keys(doc)):
+            return False
+        digest, bands = _sketch(doc)
+        if digest in state.seen or _twin(doc, bands, state.kept, state.postings) is not None:
+            return False
+        state.seen[digest] = doc
+        for key in _update_keys(doc):
+            state.latest[key] = doc
+        for band in bands:
+            state.postings.setdefault(band, []).append(len(state.kept))
+        state.kept.append(doc)
+        state.versions.add(version)
+    return True
+
+
 def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, str]]]:
-    """``(kept, decisions)``; each decision is ``(dropped source, kept source, reason)``."""
+    """``(kept, decisions)``; each decision is ``(dropped source, kept source, reason)``.
+
+    A call that only adds new, distinct articles to the last call's extends its decisions (cost: the new
+    articles); any other change decides everything again."""
+    versions = [(d.metadata["source"], d.metadata.get("hash", "")) for d in docs]
+    if _LAST and _added(_LAST[0], docs, versions):
+        state = _LAST[0]
+        kept_versions = {(d.metadata["source"], d.metadata.get("hash", "")) for d in state.kept}
+        kept = [d for d, v in zip(docs, versions, strict=True) if v in kept_versions]  # in the given order
+        return kept, list(state.decisions)
+    _LAST.clear()
     decisions: list[tuple[str, str, str]] = []
     # Updates first: the same URL or title with a later date replaces the earlier version.
     latest: dict[str, Document] = {}
     for doc in docs:
-        keys = [f"url:{doc.metadata['url']}"] if doc.metadata.get("url") else []
-        if doc.metadata.get("title") and doc.metadata.get("date"):
-            keys.append(f"title:{doc.metadata['title'].strip().lower()}")
-        for key in keys:
+        for key in _update_keys(doc):
             other = latest.get(key)
             if other is None or other is doc:
                 latest[key] = doc
@@ -123,22 +176,21 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
     replaced = {d for d, _, _ in decisions}
     kept: list[Document] = []
     seen: dict[str, Document] = {}
-    sketches: list[tuple[set[int], Document]] = []
-    postings: dict[bytes, list[int]] = {}  # a band's key -> the kept sketches with it, in order
+    postings: dict[bytes, list[int]] = {}  # a band's key -> the kept articles with it, in order
     for doc in docs:
         if doc.metadata["source"] in replaced:
             continue
-        digest, sketch, bands = _sketch(doc)
+        digest, bands = _sketch(doc)
         if digest in seen:
             decisions.append((doc.metadata["source"], seen[digest].metadata["source"], "identical copy"))
             continue
         seen[digest] = doc
-        twin = _twin(sketch, bands, sketches, postings)
+        twin = _twin(doc, bands, kept, postings)
         if twin is not None:
             decisions.append((doc.metadata["source"], twin.metadata["source"], "near-identical copy"))
             continue
         for band in bands:
-            postings.setdefault(band, []).append(len(sketches))
-        sketches.append((sketch, doc))
+            postings.setdefault(band, []).append(len(kept))
         kept.append(doc)
+    _LAST.append(_State(set(versions), list(kept), list(decisions), latest, seen, postings))
     return kept, decisions

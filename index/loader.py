@@ -154,8 +154,34 @@ def extract_html(path: Path, root: Path, extracted_dir: Path, seeds_dir: Path) -
     return out
 
 
+# Articles read in this process, by path and the file's status: a build reads again only what changed on
+# disk, so adding one story to a large archive does not read them all. Bounded; cleared when full.
+_READ: dict[tuple[str, str], tuple[tuple[int, ...], Document]] = {}
+_READ_AT_MOST = 500_000
+
+
 def load_article(path: Path, root: Path) -> Document:
-    """Read one article file; raise ArticleError naming the file when it cannot be used."""
+    """Read one article file; raise ArticleError naming the file when it cannot be used. A file whose size,
+    times and inode are as when this process last read it is not read again (the same Document, which
+    callers must not change)."""
+    try:
+        st = path.stat()
+        status = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+    except OSError:
+        status = ()
+    key = (str(path), str(root))
+    found = _READ.get(key)
+    if status and found is not None and found[0] == status:
+        return found[1]
+    doc = _read_article(path, root)
+    if status:
+        if len(_READ) >= _READ_AT_MOST:
+            _READ.clear()
+        _READ[key] = (status, doc)
+    return doc
+
+
+def _read_article(path: Path, root: Path) -> Document:
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -192,8 +218,9 @@ def load_articles(seeds_dir: Path, root: Path, extracted_dir: Path | None = None
     seeds_root = seeds_dir.resolve()
     # An index kept inside the seeds directory must not have its extracted texts read back as articles.
     own = extracted_dir.resolve() if extracted_dir is not None else None
+    own_inside = own is not None and own.is_relative_to(seeds_root)
     for path in sorted(seeds_dir.rglob("*")):
-        if own is not None and path.resolve().is_relative_to(own):
+        if own_inside and path.resolve().is_relative_to(own):
             continue
         if path.is_symlink() and not path.resolve().is_relative_to(seeds_root):
             log.warning("skipping %s: it links outside the seeds directory", path)

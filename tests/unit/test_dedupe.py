@@ -49,3 +49,44 @@ def test_many_near_copies_are_each_found_and_a_rewritten_one_is_kept():
     rewritten = _doc("wire00.txt", _story(99))  # the same file, now another story: a new hash, a new sketch
     kept, decisions = dedupe([*docs[:40], rewritten])
     assert len(kept) == 41 and decisions == []
+
+
+def _fresh(docs: list[Document]):
+    """What a process that never deduped before decides."""
+    from index import dedupe as module
+
+    module._LAST.clear()
+    return dedupe(docs)
+
+
+def test_adding_stories_extends_the_last_decisions_as_a_full_pass_would():
+    from index import dedupe as module
+
+    stories = [_doc(f"s{i:02d}.txt", _story(i)) for i in range(30)]
+    words = stories[5].page_content.split()
+    copy = _doc("a_copy.txt", " ".join(words[:-10] + ["x"] * 10))  # sorts first: it is kept, s05 dropped
+    update = Document(
+        page_content=_story(77),
+        metadata={"source": "u.txt", "hash": "u", "body_start": 0, "title": "Harbour", "date": "2024-06-02"},
+    )
+    first = Document(
+        page_content=_story(78),
+        metadata={"source": "t.txt", "hash": "t", "body_start": 0, "title": "Harbour", "date": "2024-06-01"},
+    )
+    base = [*stories, first]
+    cases = {
+        "a new story": [*base, _doc("s99.txt", _story(99))],
+        "a near copy of a kept story, sorting before it": [copy, *base],
+        "an update of a kept story": [*base, update],
+        "a story removed": base[1:],
+    }
+    for case, docs in cases.items():
+        expected = _fresh(docs)
+        assert bool(expected[1]) == (
+            case in {"a near copy of a kept story, sorting before it", "an update of a kept story"}
+        ), case
+        _fresh(base)  # the state the next call extends, or finds it cannot
+        assert dedupe(docs) == expected, case
+    _fresh(base)
+    assert dedupe(cases["a new story"]) == _fresh(cases["a new story"])
+    assert module._LAST  # the extended state is kept for the next call
