@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.features import Corpus, SentenceInfo
+from assistant.features import Corpus, SentenceInfo, _lines
 from assistant.table import SentenceTable, _bm25
 
 if TYPE_CHECKING:
@@ -96,7 +96,10 @@ class _Writer:
         self.tokens: list[list[str]] = []
         self.vocabulary: set[str] = set()
         self.words: set[str] = set()  # every content word, for the word vectors (``WordVectors.add``)
-        self.lines: list[SentenceInfo] = []  # kept only until the corpus statistics take them
+        # The corpus statistics, counted as ``Corpus.plus`` counts them (no sentence's features are kept).
+        self.df: dict[str, int] = {}
+        self.capital: dict[str, int] = {}
+        self.lines: list[str] = []
 
     def add(self, hits: Sequence[Hit], infos: Sequence[SentenceInfo], vectors: np.ndarray) -> None:
         """One article's sentences in order, their features and vectors."""
@@ -127,7 +130,13 @@ class _Writer:
             self.tokens.append(tokens)
             self.vocabulary.update(tokens)
             self.words.update(info.words)
-        self.lines.extend(infos)
+        df, capital = self.df, self.capital
+        for info in infos:
+            self.lines.append(info.text_lower)
+            for t in info.token_set:
+                df[t] = df.get(t, 0) + 1
+            for t in info.capitals & info.token_set:
+                capital[t] = capital.get(t, 0) + 1
         self.vectors[self.at : self.at + len(hits)] = np.asarray(vectors, dtype=np.float32).reshape(
             len(hits), -1
         )
@@ -175,20 +184,19 @@ class _Writer:
             _write_strings(folder, name, cols[name])
         _bm25(self.tokens).save(str(folder / "bm25"), show_progress=False)
         self.tokens = []
-        corpus = Corpus.of(self.lines)
-        self.lines = []
         (folder / "corpus.json").write_text(
             json.dumps(
                 {
-                    "df": corpus.df,
-                    "size": corpus.size,
-                    "capital": corpus.capital,
-                    "text": corpus.text,
+                    "df": self.df,
+                    "size": len(self.lines),
+                    "capital": self.capital,
+                    "text": _lines(self.lines),
                     "vocabulary": sorted(self.vocabulary),
                 }
             ),
             encoding="utf-8",
         )
+        self.lines = []
         speakers = sorted(self.speakers, key=self.speakers.__getitem__)
         meta = {"format": FORMAT, "n": n, "articles": self.articles, "speakers": speakers, "live": live}
         (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
