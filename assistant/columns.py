@@ -629,6 +629,11 @@ class ColumnTable:
         base = index.get_scores(known).astype(np.float32) if known else np.zeros(self.base.n, np.float32)
         return np.concatenate([base, self.delta.bm25_scores(terms)])
 
+    def recent(self) -> tuple[range, list[tuple[str, int]]]:
+        """The delta's rows and ``(passage id, row)`` of its passages (see ``SentenceTable.recent``)."""
+        base = len(self.base.passage_vectors)
+        return range(self.base.n, self.n), [(p, base + r) for p, r in self.delta.passage_row.items()]
+
     @cached_property
     def speakers(self) -> frozenset[str]:
         used = np.unique(np.asarray(self.base.speaker_of)[self._served])

@@ -436,12 +436,39 @@ class HybridRetriever:
         return found
 
     def _dense(self, kind: str, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
+        """The ``k`` records of one kind nearest ``vector``: Chroma's approximate search, merged with an exact
+        search of the rows appended since the table was loaded. Chroma 1.5 can leave a record it has just
+        written out of its HNSW graph after deletes (chroma-core/chroma#7758) or not yet merged into it; the
+        rows appended are few, so searching them here costs a small matrix product and an added article is
+        found from its first question."""
+        import numpy as np
+
         held = len(self._row) if kind == "sentences" else len(self._passage_row)  # as loaded
         n = min(k, held)
         if n == 0:
             return []
-        found = self.store.nearest(kind, vector, n, chroma_filter(where))
-        return [(sid, 1.0 - distance) for sid, distance in found]
+        found = {sid: 1.0 - d for sid, d in self.store.nearest(kind, vector, n, chroma_filter(where))}
+        state = self._state
+        rows, passages = state.recent()
+        if kind == "sentences":
+            keep = matcher(where)
+            ids = [state.ids[r] for r in rows]
+            live = [(r, i) for r, i in zip(rows, ids, strict=True) if i in state.sentences]
+            live = [(r, i) for r, i in live if keep(state.sentences[i])]
+            vectors = state.vectors[[r for r, _ in live]] if live else None
+        else:
+            keep = matcher(where)
+            live = [
+                (r, p)
+                for p, r in passages
+                if (sids := state.by_passage.get(p)) and keep(state.sentences[sids[0]])
+            ]
+            vectors = state.passage_vectors[[r for r, _ in live]] if live else None
+        if vectors is not None:
+            cosines = vectors @ np.asarray(vector, dtype=np.float32)
+            for (_, sid), cos in zip(live, cosines.tolist(), strict=True):
+                found[sid] = max(found.get(sid, -1.0), cos)
+        return sorted(found.items(), key=lambda x: -x[1])[:n]
 
     def propose(self, query: str, where: Filter | None = None) -> tuple[dict[str, list], QuestionInfo, list]:
         """The three rankings' proposals, ``{name: [(sentence id, score), ...]}``, with the question's

@@ -88,6 +88,7 @@ class SentenceTable:
     _passage_n: int = 0
     _main: Any = None  # BM25 over rows [0, _main_n)
     _main_n: int = 0
+    _main_pn: int = 0  # passages loaded at once, with the rows of _main
     _delta: Any = None  # BM25 over rows [_main_n, n)
 
     @classmethod
@@ -118,6 +119,12 @@ class SentenceTable:
                     index.get_scores(known).astype(np.float32) if known else np.zeros(size, np.float32)
                 )
         return np.concatenate(parts)
+
+    def recent(self) -> tuple[range, list[tuple[str, int]]]:
+        """The rows appended since the first load, and ``(passage id, row)`` of their passages: what the
+        retriever searches exactly as well as through Chroma (see ``HybridRetriever._dense``)."""
+        passages = [(p, r) for p, r in self.passage_row.items() if r >= self._main_pn]
+        return range(self._main_n, self.n), passages
 
     @cached_property
     def speakers(self) -> frozenset[str]:
@@ -177,6 +184,7 @@ class SentenceTable:
         )
         if n == 0:  # the first load: one segment
             table._main, table._main_n, table._delta = _bm25([i.tokens for i in infos]), len(hits), None
+            table._main_pn = len(passage_ids)
         else:
             table._delta = _bm25([i.tokens for i in table.infos[self._main_n :]])
         return table

@@ -119,3 +119,32 @@ def test_columns_follow_removals_and_additions_as_the_table_does(served, embedde
     again = _over(store, embedder, ColumnTable.open(rewritten), memory._live)
     assert again.size == memory.size and again._state.delta.n == 0
     assert {h.id for h in again.sentences()} == {h.id for h in memory.sentences()}
+
+
+def test_an_article_appended_is_found_when_chroma_misses_it(served, embedder, monkeypatch):
+    """Chroma 1.5 can leave a record it has just written out of its HNSW graph (chroma-core/chroma#7758):
+    the rows appended since the table loaded are searched exactly as well."""
+    store, memory, folder = served
+    source = next(s for s in memory.sources if "bridge" in s)
+    back = [h for h in memory.sentences() if h.source == source]
+    vectors = memory._vectors[[memory._row[h.id] for h in back]]
+    passages = list(dict.fromkeys(h.passage_id for h in back))
+    passage_vectors = memory._passage_vectors[[memory._passage_row[p] for p in passages]]
+    hidden = {h.id for h in back} | set(passages)
+    nearest = store.nearest
+
+    def missing(kind, vector, k, where=None):  # Chroma's search, blind to the appended article
+        return [(i, d) for i, d in nearest(kind, vector, k + len(hidden), where) if i not in hidden][:k]
+
+    monkeypatch.setattr(store, "nearest", missing)
+    question = "How much did the new Springfield bridge cost?"
+    for table in (memory._state, ColumnTable.open(folder)):
+        table = table.without([source])
+        blind = _over(store, embedder, table, memory._live)
+        assert all(h.source != source for h in blind.search(question, k=5))
+        appended = _over(
+            store, embedder, table.extended(back, vectors, passages, passage_vectors), memory._live
+        )
+        top = appended.rank(question, k=5)
+        assert top.hits[0].source == source and "40 million dollars" in top.hits[0].text
+        assert top.hits[0].ranks.get("dense") and top.hits[0].dense > 0.5
