@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from assistant.features import Corpus, SentenceInfo, _lines
-from assistant.table import SentenceTable, _bm25
+from assistant.table import SentenceTable, _bm25, bm25_with
 
 if TYPE_CHECKING:
     from assistant.retrieval import Hit
@@ -183,6 +183,7 @@ class _Writer:
         for name in _STRINGS:
             _write_strings(folder, name, cols[name])
         _bm25(self.tokens).save(str(folder / "bm25"), show_progress=False)
+        mean = sum(max(1, len(t)) for t in self.tokens) / max(1, len(self.tokens))
         self.tokens = []
         (folder / "corpus.json").write_text(
             json.dumps(
@@ -192,6 +193,7 @@ class _Writer:
                     "capital": self.capital,
                     "text": _lines(self.lines),
                     "vocabulary": sorted(self.vocabulary),
+                    "avgdl": mean,
                 }
             ),
             encoding="utf-8",
@@ -326,6 +328,7 @@ class _Base:
                 by_prefix.setdefault(t[:4], set()).add(t)
         self.corpus = Corpus._with(stats["df"], stats["capital"], by_prefix, stats["size"], stats["text"])
         self.vocabulary = frozenset(stats["vocabulary"])
+        self.avgdl: float = stats["avgdl"]
         self.infos: dict[int, SentenceInfo] = {}
 
     @staticmethod
@@ -623,11 +626,13 @@ class ColumnTable:
         return _Stacked(self.base.passage_vectors, self.delta.passage_vectors)
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
-        """BM25 of every row for ``terms``: the columns' index, then the delta's."""
+        """BM25 of every row for ``terms``: the columns' index, then the delta's rows under the whole table's
+        statistics (``table.bm25_with``)."""
         index = self.base.bm25
         known = [t for t in terms if t in index.vocab_dict]
         base = index.get_scores(known).astype(np.float32) if known else np.zeros(self.base.n, np.float32)
-        return np.concatenate([base, self.delta.bm25_scores(terms)])
+        rest = bm25_with(self.delta.infos, terms, self.corpus, self.base.avgdl) if self.delta.n else base[:0]
+        return np.concatenate([base, rest])
 
     def recent(self) -> tuple[range, list[tuple[str, int]]]:
         """The delta's rows and ``(passage id, row)`` of its passages (see ``SentenceTable.recent``)."""

@@ -7,8 +7,8 @@ some; both return a new table and leave the old one as it was, so a question bei
 view while the index changes. Vectors live in buffers with room to grow, so an append copies only when the
 buffer doubles; a removed article's rows stay behind unreachable until the next full load.
 
-BM25 is two segments: the rows loaded at once (``refresh``) and the rows appended since, re-indexed on each
-append (it is small). Each segment weighs terms by its own statistics.
+BM25 covers the rows loaded at once (``refresh``) with a ``bm25s`` index; the rows appended since are few and
+are scored by the same formula under the whole table's statistics (``bm25_with``).
 
 This module does not read the store (``assistant.retrieval`` does) and does not score.
 """
@@ -69,6 +69,40 @@ def _bm25(corpus: list[list[str]]):
     return index
 
 
+K1, B = 1.5, 0.75  # bm25s's defaults, for its "lucene" method
+
+
+def avgdl(infos: Sequence[SentenceInfo]) -> float:
+    """Mean tokens per sentence as bm25s counts them (an empty sentence is one placeholder token)."""
+    return sum(max(1, len(i.tokens)) for i in infos) / max(1, len(infos))
+
+
+def bm25_with(infos: Sequence[SentenceInfo], terms: list[str], corpus: Corpus, mean: float) -> np.ndarray:
+    """BM25 of a few sentences for ``terms`` as bm25s's lucene method scores a document, but under the
+    statistics of the whole table (``corpus``: its size and document frequencies; ``mean``: its mean length).
+    Sentences appended after the BM25 index was built are scored so, not by an index of their own: in an
+    index of three sentences every word is common, and an added article's names would weigh nothing."""
+    import math
+
+    import numpy as np
+
+    idf = {
+        t: math.log(1 + (corpus.size - corpus.df.get(t, 0) + 0.5) / (corpus.df.get(t, 0) + 0.5))
+        for t in set(terms)
+    }
+    out = np.zeros(len(infos), dtype=np.float32)
+    for row, info in enumerate(infos):
+        if info.token_set.isdisjoint(idf):
+            continue
+        norm = K1 * ((1 - B) + B * max(1, len(info.tokens)) / mean)
+        score = 0.0
+        for t in terms:
+            if tf := info.tokens.count(t):
+                score += idf[t] * tf / (norm + tf)
+        out[row] = score
+    return out
+
+
 @dataclass
 class SentenceTable:
     """Everything the retriever keeps about the served sentences (see the module's docstring)."""
@@ -89,7 +123,7 @@ class SentenceTable:
     _main: Any = None  # BM25 over rows [0, _main_n)
     _main_n: int = 0
     _main_pn: int = 0  # passages loaded at once, with the rows of _main
-    _delta: Any = None  # BM25 over rows [_main_n, n)
+    _avgdl: float = 1.0  # mean tokens per row of _main, as bm25s counts them
 
     @classmethod
     def empty(cls, embedder: Any = None) -> SentenceTable:
@@ -108,16 +142,22 @@ class SentenceTable:
         return self._passages.view(self._passage_n)
 
     def bm25_scores(self, terms: list[str]) -> np.ndarray:
-        """BM25 of every row for ``terms`` (0 for rows without them), segment by segment."""
+        """BM25 of every row for ``terms`` (0 for rows without them): the rows loaded at once from their
+        index, the rows appended since by ``bm25_with`` under the whole table's statistics."""
         import numpy as np
 
         parts = [np.zeros(0, dtype=np.float32)]
-        for index, size in ((self._main, self._main_n), (self._delta, self.n - self._main_n)):
-            if size:
-                known = [t for t in terms if t in index.vocab_dict]
-                parts.append(
-                    index.get_scores(known).astype(np.float32) if known else np.zeros(size, np.float32)
-                )
+        if self._main_n:
+            known = [t for t in terms if t in self._main.vocab_dict]
+            main = (
+                self._main.get_scores(known).astype(np.float32)
+                if known
+                else np.zeros(self._main_n, np.float32)
+            )
+            parts.append(main)
+        if self.n > self._main_n:
+            rest = self.infos[self._main_n :]
+            parts.append(bm25_with(rest, terms, self.corpus, self._avgdl))
         return np.concatenate(parts)
 
     def recent(self) -> tuple[range, list[tuple[str, int]]]:
@@ -183,10 +223,8 @@ class SentenceTable:
             _passage_n=self._passage_n + len(passage_ids),
         )
         if n == 0:  # the first load: one segment
-            table._main, table._main_n, table._delta = _bm25([i.tokens for i in infos]), len(hits), None
-            table._main_pn = len(passage_ids)
-        else:
-            table._delta = _bm25([i.tokens for i in table.infos[self._main_n :]])
+            table._main, table._main_n = _bm25([i.tokens for i in infos]), len(hits)
+            table._main_pn, table._avgdl = len(passage_ids), avgdl(infos)
         return table
 
     def without(self, sources: Iterable[str]) -> SentenceTable:
@@ -210,7 +248,7 @@ class SentenceTable:
     @property
     def compact(self) -> bool:
         """Whether every row is served and BM25 is one segment (as a fresh load makes it)."""
-        return self._delta is None and len(self.row) == self.n
+        return self._main_n == self.n and len(self.row) == self.n
 
     def compacted(self) -> SentenceTable:
         """The served rows as a fresh load would hold them: no unreachable rows, BM25 in one segment.

@@ -91,3 +91,19 @@ def test_removing_an_article_takes_it_out_of_every_lookup():
     assert all(not k.startswith("a.txt") for k in [*table.row, *table.by_passage, *table.passage_row])
     _same(table.corpus, Corpus.of([SentenceInfo.of(t) for t in B]))
     assert table.without(["nowhere.txt"]) is table
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(sentence, min_size=1, max_size=15), st.lists(st.sampled_from(WORDS), min_size=1, max_size=4))
+def test_appended_rows_are_scored_as_bm25s_scores_the_rows_it_indexed(texts, asked):
+    from assistant.table import bm25_with
+
+    hits = [
+        Hit(f"s{i}", t, "a.txt", i * 100, i * 100 + len(t), i, "", "", f"p{i}") for i, t in enumerate(texts)
+    ]
+    table = SentenceTable().extended(hits, np.ones((len(hits), 4), np.float32), [], np.zeros((0, 4)))
+    terms = [t for w in asked for t in tokens(w)]
+    known = [t for t in terms if t in table._main.vocab_dict]
+    theirs = table._main.get_scores(known) if known else np.zeros(len(hits))
+    ours = bm25_with(table.infos, terms, table.corpus, table._avgdl)
+    assert np.allclose(ours, theirs, rtol=1e-5, atol=1e-6)
