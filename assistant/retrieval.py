@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from index.store import IndexStore
 
 RRF_K = 60
+FULL_SORT = 100_000  # rows up to which the lexical ranking sorts every score; beyond, only the best few
 DENSE_CANDIDATES = 30  # sentences proposed by each of the dense and lexical rankings
 PASSAGE_CANDIDATES = 10  # passages whose sentences are all proposed
 
@@ -420,6 +421,15 @@ class HybridRetriever:
         import numpy as np
 
         scores = state.bm25_scores(terms)
+        if len(scores) <= FULL_SORT:  # the whole archive sorted, as it always was: ties fall as they did
+            found = []
+            for i in scores.argsort()[::-1].tolist():
+                if scores[i] <= 0 or len(found) >= k:
+                    break
+                hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
+                if hit is not None and keep(hit):
+                    found.append((state.ids[i], float(scores[i])))
+            return found
         found, looked = [], 0
         while len(found) < k and looked < len(scores):
             # The best rows not looked at yet, a few times ``k`` at a time: no sort of the whole archive.
