@@ -268,14 +268,68 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pool", type=int, default=8000, help="distinct pool sentences, embedded for real")
     parser.add_argument("--work", type=Path, default=WORK)
     parser.add_argument("--chroma-url", help="serve from this Chroma server (chroma run --path WORK/.index)")
+    parser.add_argument(
+        "--chroma-server", action="store_true", help="start chroma run here and serve from it"
+    )
     args = parser.parse_args(argv)
     if args.step == "build":
         build(args.work, args.articles, args.pool)
     elif args.step == "prepare":
         print(json.dumps(prepare(args.work)), flush=True)
+    elif args.chroma_server:
+        print(json.dumps(serve_from_server(args.work)), flush=True)
     else:
         print(json.dumps(serve(args.work, args.chroma_url)), flush=True)
     return 0
+
+
+def _status_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def serve_from_server(work: Path) -> dict:
+    """``serve`` against a ``chroma run`` server over the same folder, started here on a free loopback port
+    and stopped after; the server's own peak RSS is reported beside the serving process's."""
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    binary = Path(sys.executable).with_name("chroma")
+    log = (work / "chroma-server.log").open("wb")
+    server = subprocess.Popen(
+        [str(binary), "run", "--path", str(work / ".index"), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        t0 = time.perf_counter()
+        while True:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.perf_counter() - t0 > 300:
+                    raise RuntimeError(
+                        f"chroma run did not start: see {work / 'chroma-server.log'}"
+                    ) from None
+                time.sleep(0.5)
+        started = time.perf_counter() - t0
+        row = serve(work, f"http://127.0.0.1:{port}")
+        row["server_start_s"] = round(started, 1)
+        row["server_rss_mb"] = round(_status_mb(server.pid, "VmRSS"))
+        row["server_peak_rss_mb"] = round(_status_mb(server.pid, "VmHWM"))
+        return row
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        log.close()
 
 
 if __name__ == "__main__":
