@@ -205,6 +205,13 @@ def _read_article(path: Path, root: Path) -> Document:
     return Document(page_content=text, metadata=metadata, id=source)
 
 
+def _child(parent: Path, name: str) -> Path:
+    """``parent / name`` for a name read from the folder, without parsing it again (what ``Path.glob``
+    itself does on this Python; the public spelling where that helper is gone)."""
+    make = getattr(parent, "_make_child_relpath", None)
+    return make(name) if make is not None else parent / name
+
+
 def _entries(folder: Path) -> list[tuple[Path, os.DirEntry]]:
     """Every entry under ``folder`` as ``Path.rglob("*")`` finds them (symbolic links to folders are listed,
     not entered), in ``sorted(rglob(...))``'s order, with the ``DirEntry`` whose type needs no more system
@@ -219,7 +226,7 @@ def _entries(folder: Path) -> list[tuple[Path, os.DirEntry]]:
         except PermissionError:
             continue
         for entry in entries:
-            path, key = parent / entry.name, (*parts, entry.name)
+            path, key = _child(parent, entry.name), (*parts, entry.name)
             found.append((key, path, entry))
             try:
                 if entry.is_dir(follow_symlinks=False):
