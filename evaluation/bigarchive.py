@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import time
@@ -222,6 +223,9 @@ def serve(work: Path, chroma_url: str | None = None) -> dict:
             if rep == 0 and source is not None:
                 hits += bool(answer.citations) and answer.citations[0].source == source
     serving_rss = peak_rss_mb()
+    status = {
+        k: round(_status_mb(os.getpid(), k)) for k in ("VmRSS", "RssAnon", "RssFile")
+    }  # file pages are the mapped columns: shared, and given back under memory pressure
     added = []
     for n in range(1, 4):
         word = ["Marlow", "Corran", "Tobermory"][n - 1]
@@ -239,7 +243,6 @@ def serve(work: Path, chroma_url: str | None = None) -> dict:
     t = time.perf_counter()
     bot.reindex()
     removed = time.perf_counter() - t
-    import os
 
     return {
         "chroma": "server" if chroma_url else "embedded",
@@ -248,6 +251,7 @@ def serve(work: Path, chroma_url: str | None = None) -> dict:
         "ready_s": round(ready, 2),
         "ready_rss_mb": round(ready_rss),
         "serving_rss_mb": round(serving_rss),  # after the answers, before the adds load the build's model
+        "serving_now_mb": status,
         "peak_rss_mb": round(peak_rss_mb()),
         "answers": len(latencies),
         "store_errors": errors,
