@@ -98,6 +98,24 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def add_articles(bot, settings) -> list[float | None]:
+    """Three new articles written one after the other (``seeds/new_1.txt`` ...), each timed from the file
+    written to an answer citing it (``Assistant.reindex``, in place); None where the answer cited another."""
+    added = []
+    for n in range(1, 4):
+        word = ["Marlow", "Corran", "Tobermory"][n - 1]
+        path = settings.seeds_dir / f"new_{n}.txt"
+        t = time.perf_counter()
+        text = NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n, stamp=time.time_ns())
+        path.write_text(text, encoding="utf-8")
+        bot.reindex()
+        answer = bot.answer(f"How much did the repair of the {word} lighthouse cost?")
+        added.append(round(time.perf_counter() - t, 2))
+        if not answer.citations or answer.citations[0].source != f"seeds/{path.name}":
+            added[-1] = None  # not answered from the new article
+    return added
+
+
 def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
     """In this (fresh) process: start-up, answers, hit@1 on the seed, adding articles. See the docstring.
 
@@ -132,18 +150,7 @@ def serve(settings, dev: list[dict], from_store: bool = False) -> dict:
                 first = answer.citations[0]
                 text = seed_text[first.start : first.end] if first.source.endswith(SEED.name) else ""
                 hits += any(g in text for g in row["gold"])
-    added = []
-    for n in range(1, 4):
-        word = ["Marlow", "Corran", "Tobermory"][n - 1]
-        path = settings.seeds_dir / f"new_{n}.txt"
-        t = time.perf_counter()
-        text = NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n, stamp=time.time_ns())
-        path.write_text(text, encoding="utf-8")
-        bot.reindex()
-        answer = bot.answer(f"How much did the repair of the {word} lighthouse cost?")
-        added.append(round(time.perf_counter() - t, 2))
-        if not answer.citations or answer.citations[0].source != f"seeds/{path.name}":
-            added[-1] = None  # not answered from the new article
+    added = add_articles(bot, settings)
     return {
         "load_at_end": round(os.getloadavg()[0], 1),
         "ready_s": round(ready, 2),

@@ -198,7 +198,7 @@ def serve(work: Path, chroma_url: str | None = None) -> dict:
     """In this (fresh) process: start to first answer, peak RSS, ``answer()`` latency over the planted and
     dev questions, planted hit@1, and three articles added in place, each timed to its first answer."""
     from assistant.core import Assistant
-    from evaluation.archive import NEW_ARTICLE, peak_rss_mb
+    from evaluation.archive import add_articles, peak_rss_mb
     from evaluation.evalsets import dev_rows
     from evaluation.metrics import percentile
 
@@ -226,18 +226,7 @@ def serve(work: Path, chroma_url: str | None = None) -> dict:
     status = {
         k: round(_status_mb(os.getpid(), k)) for k in ("VmRSS", "RssAnon", "RssFile")
     }  # file pages are the mapped columns: shared, and given back under memory pressure
-    added = []
-    for n in range(1, 4):
-        word = ["Marlow", "Corran", "Tobermory"][n - 1]
-        path = settings.seeds_dir / f"new_{n}.txt"
-        t = time.perf_counter()
-        text = NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n, stamp=time.time_ns())
-        path.write_text(text, encoding="utf-8")
-        bot.reindex()
-        answer = bot.answer(f"How much did the repair of the {word} lighthouse cost?")
-        added.append(round(time.perf_counter() - t, 2))
-        if not answer.citations or answer.citations[0].source != f"seeds/{path.name}":
-            added[-1] = None  # not answered from the new article
+    added = add_articles(bot, settings)
     for n in range(1, 4):  # the archive as it was, for the next run
         (settings.seeds_dir / f"new_{n}.txt").unlink(missing_ok=True)
     t = time.perf_counter()
