@@ -15,7 +15,7 @@ from langchain_core.documents import Document
 
 NEAR_DUPLICATE = 0.85  # Jaccard similarity of word 5-shingles
 BANDS, ROWS = 16, 4  # a MinHash signature of 64 values, in 16 bands of 4 (see _twin)
-_SEEN: dict[tuple[str, int], tuple[str, list[bytes]]] = {}  # see _sketch
+_SEEN: dict[tuple[str, int], tuple[str, tuple[bytes, ...]]] = {}  # see _sketch
 _SEEN_AT_MOST = 200_000
 _MASK64 = (1 << 64) - 1
 
@@ -47,7 +47,7 @@ def _hashes():
 _FUNCTIONS = None
 
 
-def _bands(shingles: set[int]) -> list[bytes]:
+def _bands(shingles: set[int]) -> tuple[bytes, ...]:
     """The article's MinHash signature cut into ``BANDS`` keys (each names its band)."""
     import numpy as np
 
@@ -59,10 +59,10 @@ def _bands(shingles: set[int]) -> list[bytes]:
     with np.errstate(over="ignore"):
         signature = (factors * values[None, :] + offsets).min(axis=1)  # wraps modulo 2**64
     rows = signature.reshape(BANDS, ROWS)
-    return [bytes([b]) + rows[b].tobytes() for b in range(BANDS)]
+    return tuple(bytes([b]) + rows[b].tobytes() for b in range(BANDS))
 
 
-def _sketch(doc: Document) -> tuple[str, list[bytes]]:
+def _sketch(doc: Document) -> tuple[str, tuple[bytes, ...]]:
     """An article's body digest and its signature's band keys. Kept for the life of the process by the
     article's content hash, so a process that indexes again and again (a serving assistant adding an upload)
     shingles each article once, not once per build. The shingles themselves are not kept: a candidate pair
@@ -81,7 +81,22 @@ def _start(doc: Document) -> int:
     return int(doc.metadata.get("body_start", 0))
 
 
-def _twin(doc: Document, bands: list[bytes], kept: list[Document], postings: dict[bytes, list[int]]):
+Postings = dict[bytes, "int | tuple[int, ...]"]  # a band's key -> the kept article(s) with it, in order
+
+
+def _post(postings: Postings, band: bytes, i: int) -> None:
+    """Record that kept article ``i`` has ``band``: an int for the first (most bands are one article's),
+    a tuple after, so a large archive's postings are not a million objects for the garbage collector."""
+    old = postings.get(band)
+    postings[band] = i if old is None else ((old,) if isinstance(old, int) else old) + (i,)
+
+
+def _posted(postings: Postings, band: bytes) -> tuple[int, ...]:
+    found = postings.get(band)
+    return () if found is None else (found,) if isinstance(found, int) else found
+
+
+def _twin(doc: Document, bands: tuple[bytes, ...], kept: list[Document], postings: Postings):
     """The first kept article whose shingles are near-identical to ``doc``'s. Candidates are the kept
     articles whose MinHash signature agrees with this one's on a whole band (``postings``; locality-
     sensitive hashing): two articles at Jaccard J agree on one hash with probability J, on a band of 4 with
@@ -89,7 +104,7 @@ def _twin(doc: Document, bands: list[bytes], kept: list[Document], postings: dic
     100,000, while two stories that share a sentence or a credit line (J of a few percent) almost never
     meet: an archive whose stories repeat boilerplate does not compare every pair. Each candidate is then
     compared exactly."""
-    candidates = sorted({i for band in bands for i in postings.get(band, ())})
+    candidates = sorted({i for band in bands for i in _posted(postings, band)})
     if not candidates:
         return None
     shingles = _shingles(_body(doc))
@@ -115,7 +130,7 @@ class _State:
     decisions: list[tuple[str, str, str]]
     latest: dict[str, Document]
     seen: dict[str, Document]
-    postings: dict[bytes, list[int]]
+    postings: Postings
 
 
 _LAST: list[_State] = []  # at most one: the last call's
@@ -140,7 +155,7 @@ def _added(state: _State, docs: list[Document], versions: list[tuple[str, str]])
         for key in _update_keys(doc):
             state.latest[key] = doc
         for band in bands:
-            state.postings.setdefault(band, []).append(len(state.kept))
+            _post(state.postings, band, len(state.kept))
         state.kept.append(doc)
         state.versions.add(version)
     return True
@@ -176,7 +191,7 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
     replaced = {d for d, _, _ in decisions}
     kept: list[Document] = []
     seen: dict[str, Document] = {}
-    postings: dict[bytes, list[int]] = {}  # a band's key -> the kept articles with it, in order
+    postings: Postings = {}
     for doc in docs:
         if doc.metadata["source"] in replaced:
             continue
@@ -190,7 +205,7 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
             decisions.append((doc.metadata["source"], twin.metadata["source"], "near-identical copy"))
             continue
         for band in bands:
-            postings.setdefault(band, []).append(len(kept))
+            _post(postings, band, len(kept))
         kept.append(doc)
     _LAST.append(_State(set(versions), list(kept), list(decisions), latest, seen, postings))
     return kept, decisions
