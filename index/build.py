@@ -35,6 +35,7 @@ from index.store import (
     JOURNAL,
     KINDS,
     IndexStore,
+    articles_of,
     bump_revision,
     check_params,
     drop_generation,
@@ -411,10 +412,7 @@ def recover(store: IndexStore) -> list[str]:
     if not journal["ids"]:
         return []
     named = sorted({m["source"] for m in journal["metadatas"]})
-    live: dict[str, str] = {}  # read from the store, not a cache: the killed change may have committed some
-    for i in range(0, len(named), 500):
-        for got in store.pages("docs", ("metadatas",), {"source": {"$in": named[i : i + 500]}}):
-            live.update({m["source"]: m.get("hash", "") for m in got["metadatas"] if m and m.get("source")})
+    live = articles_of(store, named)  # not live_articles' cache: the killed change may have committed some
     stale = [(m["source"], m["hash"]) for m in journal["metadatas"] if live.get(m["source"]) != m["hash"]]
     _drop_versions(store, stale)
     store.delete(JOURNAL, ids=journal["ids"])
