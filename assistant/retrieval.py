@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -418,31 +418,14 @@ class HybridRetriever:
         terms = [t for t in terms if t in state.vocabulary]
         if not terms or not state.row:
             return []
-        import numpy as np
-
         scores = state.bm25_scores(terms)
-        if len(scores) <= FULL_SORT:  # the whole archive sorted, as it always was: ties fall as they did
-            found = []
-            for i in scores.argsort()[::-1].tolist():
-                if scores[i] <= 0 or len(found) >= k:
-                    break
-                hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
-                if hit is not None and keep(hit):
-                    found.append((state.ids[i], float(scores[i])))
-            return found
-        found, looked = [], 0
-        while len(found) < k and looked < len(scores):
-            # The best rows not looked at yet, a few times ``k`` at a time: no sort of the whole archive.
-            take = min(len(scores), max(4 * k, 2 * looked))
-            top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
-            top = top[np.lexsort((-top, -scores[top]))][looked:]  # ties: the later row first
-            for i in top.tolist():
-                if scores[i] <= 0 or len(found) >= k:
-                    return found
-                hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
-                if hit is not None and keep(hit):
-                    found.append((state.ids[i], float(scores[i])))
-            looked = take
+        found = []
+        for i in _best_first(scores, k):
+            if scores[i] <= 0 or len(found) >= k:
+                break
+            hit = state.sentences.get(state.ids[i])  # None: an article removed since the index loaded
+            if hit is not None and keep(hit):
+                found.append((state.ids[i], float(scores[i])))
         return found
 
     def _dense(self, kind: str, vector: list[float], k: int, where: Filter | None) -> list[tuple[str, float]]:
@@ -458,25 +441,21 @@ class HybridRetriever:
         if n == 0:
             return []
         found = {sid: 1.0 - d for sid, d in self.store.nearest(kind, vector, n, chroma_filter(where))}
-        state = self._state
+        state, keep = self._state, matcher(where)
         rows, passages = state.recent()
         if kind == "sentences":
-            keep = matcher(where)
-            ids = [state.ids[r] for r in rows]
-            live = [(r, i) for r, i in zip(rows, ids, strict=True) if i in state.sentences]
-            live = [(r, i) for r, i in live if keep(state.sentences[i])]
-            vectors = state.vectors[[r for r, _ in live]] if live else None
+            recent = [(r, sid) for r in rows if (h := state.sentences.get(sid := state.ids[r])) and keep(h)]
+            matrix = state.vectors
         else:
-            keep = matcher(where)
-            live = [
+            recent = [
                 (r, p)
                 for p, r in passages
-                if (sids := state.by_passage.get(p)) and keep(state.sentences[sids[0]])
+                if (ids := state.by_passage.get(p)) and keep(state.sentences[ids[0]])
             ]
-            vectors = state.passage_vectors[[r for r, _ in live]] if live else None
-        if vectors is not None:
-            cosines = vectors @ np.asarray(vector, dtype=np.float32)
-            for (_, sid), cos in zip(live, cosines.tolist(), strict=True):
+            matrix = state.passage_vectors
+        if recent:
+            cosines = matrix[[r for r, _ in recent]] @ np.asarray(vector, dtype=np.float32)
+            for (_, sid), cos in zip(recent, cosines.tolist(), strict=True):
                 found[sid] = max(found.get(sid, -1.0), cos)
         return sorted(found.items(), key=lambda x: -x[1])[:n]
 
@@ -586,6 +565,22 @@ class HybridRetriever:
     def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
         """The ``k`` best sentences for ``query``, best first, among articles that pass ``where``."""
         return self.rank(query, k, where).hits
+
+
+def _best_first(scores: np.ndarray, k: int) -> Iterator[int]:
+    """Rows by descending score. Up to ``FULL_SORT`` rows every score is sorted, as it always was (ties fall
+    as they did); beyond, the best rows not yet given are taken by partition, a few times ``k`` at a time."""
+    import numpy as np
+
+    if len(scores) <= FULL_SORT:
+        yield from scores.argsort()[::-1].tolist()
+        return
+    looked = 0
+    while looked < len(scores):
+        take = min(len(scores), max(4 * k, 2 * looked))
+        top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
+        yield from top[np.lexsort((-top, -scores[top]))][looked:].tolist()  # ties: the later row first
+        looked = take
 
 
 def _matrix(vectors) -> np.ndarray:

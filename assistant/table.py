@@ -163,8 +163,10 @@ class SentenceTable:
     def recent(self) -> tuple[range, list[tuple[str, int]]]:
         """The rows appended since the first load, and ``(passage id, row)`` of their passages: what the
         retriever searches exactly as well as through Chroma (see ``HybridRetriever._dense``)."""
-        passages = [(p, r) for p, r in self.passage_row.items() if r >= self._main_pn]
-        return range(self._main_n, self.n), passages
+        rows = range(self._main_n, self.n)
+        appended = dict.fromkeys(h.passage_id for r in rows if (h := self.sentences.get(self.ids[r])))
+        passages = [(p, r) for p in appended if (r := self.passage_row.get(p, -1)) >= self._main_pn]
+        return rows, passages
 
     @cached_property
     def speakers(self) -> frozenset[str]:
@@ -244,29 +246,3 @@ class SentenceTable:
             passage_row={k: v for k, v in self.passage_row.items() if k not in passages},
             corpus=self.corpus.minus([self.infos[r] for r in rows]),
         )
-
-    @property
-    def compact(self) -> bool:
-        """Whether every row is served and BM25 is one segment (as a fresh load makes it)."""
-        return self._main_n == self.n and len(self.row) == self.n
-
-    def compacted(self) -> SentenceTable:
-        """The served rows as a fresh load would hold them: no unreachable rows, BM25 in one segment.
-        Features are reused (each depends only on its own article), so nothing is recomputed but BM25."""
-        if self.compact:
-            return self
-        rows = [r for source in sorted(self.by_source) for r in self.by_source[source]]
-        passages = sorted(self.passage_row, key=self.passage_row.__getitem__)
-        return SentenceTable().extended(
-            [self.sentences[self.ids[r]] for r in rows],
-            self.vectors[rows],
-            passages,
-            self.passage_vectors[[self.passage_row[p] for p in passages]],
-            infos=[self.infos[r] for r in rows],
-        )
-
-    def trimmed(self) -> SentenceTable:
-        """This table with its vector buffers cut to the rows in use (for writing it out)."""
-        vectors, passages = _Buffer(), _Buffer()
-        vectors.data, passages.data = self.vectors.copy(), self.passage_vectors.copy()
-        return replace(self, _vectors=vectors, _passages=passages)
