@@ -64,13 +64,13 @@ def entities(texts: list[str], offsets: list[int], chunks: bool = True) -> list[
         raise ValueError(f"{len(texts)} texts but {len(offsets)} offsets")
     if not texts:
         return []
+    if len(_SEEN) + len(texts) > _SEEN_AT_MOST:  # before looking: every text asked for stays until returned
+        _SEEN.clear()
     new = list(dict.fromkeys(t for t in texts if (t, chunks) not in _SEEN))
     if new:
         nlp = pipeline()
         needed = {"ner", *CHUNK_PIPES} if chunks else {"ner"}
         disable = [p for p in nlp.pipe_names if p not in needed]
-        if len(_SEEN) + len(new) > _SEEN_AT_MOST:
-            _SEEN.clear()
         for text, doc in zip(new, nlp.pipe(new, batch_size=BATCH_SIZE, disable=disable), strict=True):
             spans = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
             if chunks:

@@ -100,3 +100,13 @@ def test_why_and_yes_no_questions_get_no_short_answer(seed_sentences):
     hit = _hit(sentences[0])
     assert short_answer("Why did Biden give Ukraine the go-ahead?", hit, hit.start, hit.end) is None
     assert short_answer("Is Ukraine allowed to strike Russia?", hit, hit.start, hit.end) is None
+
+
+def test_a_full_span_cache_still_returns_the_texts_it_had_seen(monkeypatch):
+    from index import entities as module
+
+    seen, new = "Olaf Scholz spoke in Berlin.", "Emmanuel Macron spoke in Paris."
+    first = module.entities([seen], [0])
+    monkeypatch.setattr(module, "_SEEN_AT_MOST", len(module._SEEN))  # full: the next call clears it
+    both = module.entities([seen, new], [0, 100])
+    assert both[0] == first[0] and any(label == "GPE" for *_, label in both[1])
