@@ -100,6 +100,7 @@ ANSWERABILITY_FEATURES = (
     "typed_missing",
     "speaker_missing",
     "focus_missing",
+    "number_unattached",
 )
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
@@ -537,10 +538,12 @@ def answerability_features(
     rows: Sequence[Sequence[float]],
     article: frozenset[str] = frozenset(),
     speakers: Sequence[str] = (),
+    attached: bool | None = None,
 ) -> list[float]:
     """The ``ANSWERABILITY_FEATURES`` of a ranking: ``scores`` best first, ``rows`` their features,
     ``article`` every stem of the best sentence's article, ``speakers`` who said each of the best three
-    sentences ("" for narration).
+    sentences ("" for narration), ``attached`` whether the best sentence's number of the kind asked for
+    lies near the question's words (``spans.number_attached``; None when the question asks for no number).
 
     Few, each with an obvious direction (more is better, but for the unknown names and words and the
     missing speaker and focus), so that a question unlike any the model was fitted on ("tell me a joke")
@@ -578,4 +581,6 @@ def answerability_features(
         float(q.wants is not None and top["typed_answer"] == 0.0),
         speaker_missing,
         focus_missing,
+        # "how many planes...?" and the best sentence's only count is of something else ("six Airbus")
+        float(attached is False),
     ]

@@ -9,9 +9,10 @@ The ranking's ``confidence`` is the fitted probability that its best sentence an
 
 No single word vetoes an answer here: a name the articles never mention lowers the score through its feature,
 and is given as the reason when the score is low; so are the thing a "how many ...?" question counts when
-the article never mentions it, and the speaker a "what did ... say?" question names when no close passage
-is theirs. A hedge states that reason before the passages it quotes: what the article lacks, then what it
-does say.
+the article never mentions it, the speaker a "what did ... say?" question names when no close passage
+is theirs, and the number a "how many / how much ...?" question asks for when the best passage's numbers
+are of something else. A hedge states that reason before the passages it quotes: what the article
+lacks, then what it does say.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _unknown_names(question: str, ranking: Ranking) -> list[str]:
 
 def _not_said(question: str, ranking: Ranking) -> str:
     """What the article lacks that the question asks for, when the ranking's features say it: the thing a
-    "how many ...?" question counts, or a quote of the speaker a "what did ... say?" question names."""
+    "how many ...?" question counts, a quote of the speaker a "what did ... say?" question names, or the
+    number asked for."""
     from assistant.features import ANSWERABILITY_FEATURES
     from assistant.text import stem, words
 
@@ -72,4 +74,7 @@ def _not_said(question: str, ranking: Ranking) -> str:
         return f"the article never mentions {written}"
     if values.get("speaker_missing") and q.speaker:
         return f"none of these passages is something {' '.join(q.speaker)} said"
+    if values.get("number_unattached"):  # a number is there, but not of what the question counts
+        written = next((w for w in words(question) if q.focus and stem(w) == q.focus), "")
+        return f"no passage gives the number of {written}" if written else "no passage gives that number"
     return ""

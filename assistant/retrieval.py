@@ -551,14 +551,22 @@ class HybridRetriever:
 
     def rank(self, query: str, k: int = 10, where: Filter | None = None) -> Ranking:
         """The ``k`` best sentences for ``query`` among articles that pass ``where``, and the confidence."""
+        from assistant.answering.spans import number_attached
+
         hits, question = self.candidates(query, where)
         scorer = self.scorer
         for h, score in zip(hits, scorer.rank([h.features for h in hits]), strict=True):
             h.score = score
         hits.sort(key=lambda h: -h.score)
         article = self.article_stems(hits[0].source) if hits else frozenset()
+        attached = number_attached(query, hits[0]) if hits else None
         features = answerability_features(
-            question, [h.score for h in hits], [h.features for h in hits], article, [h.speaker for h in hits]
+            question,
+            [h.score for h in hits],
+            [h.features for h in hits],
+            article,
+            [h.speaker for h in hits],
+            attached,
         )
         return Ranking(hits[:k], question, scorer.confidence(features) if hits else 0.0, tuple(features))
 

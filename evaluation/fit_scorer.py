@@ -87,6 +87,7 @@ class Question:
     texts: list[str] = field(default_factory=list)  # candidate sentences (kept only when asked for)
     speakers: list[str] = field(default_factory=list)  # who said each candidate ("" for narration)
     articles: list[frozenset] = field(default_factory=list)  # every stem of each candidate's article
+    attached: list[bool | None] = field(default_factory=list)  # spans.number_attached of each candidate
     reader: bool = False  # from a reader set (its rows have a ``kind``)
 
 
@@ -121,6 +122,7 @@ def collect(
     set_path: str, embedder, index_dir: Path = ROOT / ".index", texts: bool = False
 ) -> list[Question]:
     """Candidates, features and labels for every question of one set (its own index, built if needed)."""
+    from assistant.answering.spans import number_attached
     from assistant.followup import retrieval_query
     from assistant.retrieval import HybridRetriever
     from assistant.settings import Settings
@@ -138,7 +140,8 @@ def collect(
             continue
         history = [{"role": "user", "content": q} for q in row["history_questions"]]
         where = {"source": row["source"]} if row.get("open_article") else None
-        hits, info = retriever.candidates(retrieval_query(row["question"], history), where)
+        query = retrieval_query(row["question"], history)
+        hits, info = retriever.candidates(query, where)
         gold = _gold(row, sources)
         q = Question(name, row["id"], bool(row["answerable"]), _group(name, row, gold, sources), info=info)
         q.question = row["question"]
@@ -149,6 +152,7 @@ def collect(
             q.dense.append(hit.dense)
             q.lexical.append(hit.lexical)
             q.speakers.append(hit.speaker)
+            q.attached.append(number_attached(query, hit))
             if hit.source not in stems:
                 stems[hit.source] = retriever.article_stems(hit.source)
             q.articles.append(stems[hit.source])
@@ -232,6 +236,7 @@ def _answerability_rows(questions, scores_per_q):
                 [q.rows[i] for i in order],
                 q.articles[order[0]] if order else frozenset(),
                 [q.speakers[i] for i in order],
+                q.attached[order[0]] if order else None,
             )
         )
     return rows, [int(q.answerable) for q in questions]

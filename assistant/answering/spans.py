@@ -26,7 +26,7 @@ from index.entities import NOUN_CHUNK
 if TYPE_CHECKING:
     from assistant.retrieval import Hit
 
-__all__ = ["Span", "answer_type", "short_answer", "stored_spans"]
+__all__ = ["Span", "answer_type", "number_attached", "short_answer", "stored_spans"]
 
 Span = tuple[int, int, str]
 
@@ -153,6 +153,54 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
         if best is None or (cost, s) < best[0]:
             best = ((cost, s), (s, e, label))
     return best[1] if best else None
+
+
+# "How much did X cost / pay / make?" asks for a sum of money; "how many ...?" for a count.
+_MONEY_ASKED = re.compile(
+    r"\bhow\s+much\b.*\b(cost|costs|make|made|pay|paid|paying|bid|save|saving|worth|spend|spent|earn|earned|"
+    r"raise|raised|fund|price|charge|sell|sold|lose|lost|owe|invest|money|profit|profits|revenue|sum|fee)\b",
+    re.I,
+)
+_HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
+_AMOUNTS = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
+ATTACHED_WITHIN = 8  # content words either side of the number: about a clause
+
+
+def number_attached(question: str, hit: Hit, within: int = ATTACHED_WITHIN) -> bool | None:
+    """For a question that asks for a number (``answertype.expected`` says "number"): whether the sentence
+    holds a number of the kind asked for (a count for "how many ...?", a sum of money for "how much did it
+    cost?", a measure or an age for "how long / old / far ...?", else any amount) that the question does not
+    already say, within ``within`` content words
+    of one of the question's own words. None for any other question.
+
+    An article that says "six Airbus aircraft" does not say how many planes an airline has, and "£1,400
+    more" is not what a plan costs in total: the number is there, but not of the thing asked about.
+    """
+    from assistant.answertype import expected
+
+    if expected(question) != "number":
+        return None
+    if _HOW_MANY.search(question):
+        labels: tuple[str, ...] = ("CARDINAL", "QUANTITY")
+    elif _MONEY_ASKED.search(question):
+        labels = ("MONEY",)
+    elif _MEASURE.search(question):  # "how old is he?": "the 73-year-old" is a date to spaCy
+        labels = TIERS["measure"][0]
+    else:
+        labels = _AMOUNTS
+    asked = _stems(question) - {"many", "much"}
+    said = set(words(question))
+    sentence = _positions(hit.text, hit.start)
+    for s, e, label in stored_spans(hit):
+        if label not in labels or set(words(hit.text[s - hit.start : e - hit.start])) <= said:
+            continue
+        inside = [i for i, (a, b, _) in enumerate(sentence) if b > s and a < e]
+        if not inside:
+            continue
+        near = sentence[max(0, inside[0] - within) : inside[-1] + within + 1]
+        if any(w in asked for _, _, w in near):
+            return True
+    return False
 
 
 def _side(question: str) -> int:

@@ -188,3 +188,27 @@ def test_a_hedge_says_what_the_article_lacks_and_a_bare_hedge_gives_no_reason(co
     q = QuestionInfo.of(said, corpus)
     reason = judge(_ranking(q, 0.4, {"speaker_missing": 1.0}), 0.3, 0.6, said).reason
     assert reason == "none of these passages is something government spokesman said"
+
+
+def test_a_number_of_something_else_counts_against_answering(corpus):
+    q = QuestionInfo.of("how many ferries cross the river each day?", corpus)
+    rows = [list(_features(q, t).values()) for t in ARTICLE]
+    stems = frozenset().union(*(SentenceInfo.of(t).token_set for t in ARTICLE))
+    index = ANSWERABILITY_FEATURES.index("number_unattached")
+    for attached, flagged in ((False, 1.0), (True, 0.0), (None, 0.0)):
+        row = answerability_features(q, [1.0] * len(rows), rows, stems, [""] * len(rows), attached)
+        assert row[index] == flagged
+
+
+def test_a_hedge_for_a_number_of_something_else_names_what_is_counted(corpus):
+    from assistant.refusal import judge
+
+    question = "how many ferries cross the river?"
+    q = QuestionInfo.of(question, corpus)
+    reason = judge(_ranking(q, 0.4, {"number_unattached": 1.0}), 0.3, 0.6, question).reason
+    assert reason == "no passage gives the number of ferries"
+    asked = "how much did the bridge cost?"
+    q = QuestionInfo.of(asked, corpus)
+    assert judge(_ranking(q, 0.4, {"number_unattached": 1.0}), 0.3, 0.6, asked).reason == (
+        "no passage gives that number"
+    )

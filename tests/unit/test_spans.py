@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assistant.answering.spans import _side, answer_type, short_answer, stored_spans
+from assistant.answering.spans import _side, answer_type, number_attached, short_answer, stored_spans
 from assistant.answertype import expected, wh_noun
 from assistant.retrieval import Hit
 
@@ -258,3 +258,44 @@ def test_every_span_lies_inside_the_quote_and_is_source_text(case):
         text = source[s:e]
         assert text == text.strip() and text == hit.text[s - hit.start : e - hit.start]
         assert label in LABELS
+
+
+FLEET = (
+    "Six new Harlow catamarans, built at the Brennock yard over two long winters and painted in the "
+    "company's colours, have arrived; sailings to Tarn resume next spring."
+)
+
+
+def test_a_count_of_something_else_is_not_the_count_asked_for():
+    hit = make_hit(FLEET, [("Six", "CARDINAL"), ("next spring", "DATE")])
+    assert number_attached("How many catamarans has the company bought?", hit) is True
+    # the sentence's only count is of catamarans, more than eight content words from "sailings" and "tarn"
+    assert number_attached("How many sailings to Tarn are there each week?", hit) is False
+
+
+def test_a_sum_of_money_is_wanted_when_the_question_asks_what_something_cost():
+    text = "The repair of the harbour wall cost £4.2m, and 300 workers were hired for it."
+    hit = make_hit(text, [("£4.2m", "MONEY"), ("300", "CARDINAL")])
+    assert number_attached("How much did the harbour wall cost?", hit) is True
+    only_count = make_hit(text, [("300", "CARDINAL")])
+    assert number_attached("How much did the harbour wall cost?", only_count) is False  # 300 is no sum
+    assert number_attached("How many workers were hired?", only_count) is True
+
+
+def test_a_number_the_question_already_says_answers_nothing():
+    text = "Of the 300 workers hired in May, the council said, most came from Tarn."
+    hit = make_hit(text, [("300", "CARDINAL"), ("May", "DATE")])
+    assert number_attached("Where did the 300 workers come from?", hit) is None  # asks for no number
+    assert number_attached("How many of the 300 workers came from Tarn?", hit) is False
+
+
+def test_only_questions_that_ask_for_a_number_are_judged():
+    hit = make_hit(FLEET, [("Six", "CARDINAL")])
+    assert number_attached("Who runs the ferry company?", hit) is None
+    assert number_attached("Why are sailings rising?", hit) is None
+
+
+def test_an_age_is_a_measure_even_when_tagged_as_a_date():
+    hit = make_hit("The 73-year-old former chairman sealed the deal on Friday.", [("73-year-old", "DATE")])
+    assert number_attached("How old is the former chairman?", hit) is True
+    assert number_attached("How many chairmen sealed the deal?", hit) is False  # a count, not an age
