@@ -248,16 +248,21 @@ class Assistant:
             self._articles = cached = ((store.generation, store.revision), metas)
         return cached[1]
 
-    def reindex(self) -> BuildReport:
+    def reindex(self, changed: Sequence[Path | str] | None = None) -> BuildReport:
         """Bring the index in line with the seeds folder now (new articles embedded, the rest copied) and
-        serve the result at once. One build at a time per Assistant; only for a store it opened itself."""
+        serve the result at once. One build at a time per Assistant; only for a store it opened itself.
+
+        ``changed``: the only files that changed (an upload, a story just written); then only they are read
+        and indexed, at a cost that does not grow with the archive (``build_index``'s ``changed``)."""
         if not self._owns_store:
             raise AssistantError("this assistant serves a store it was given — run: article-assistant index")
         from index.build import build_index
 
         with self._build_lock:
             self.store  # noqa: B018 (opens, or first builds, the index and its client)
-            report = build_index(self.settings, self.build_embedder, client=self._client, progress=False)
+            report = build_index(
+                self.settings, self.build_embedder, client=self._client, progress=False, changed=changed
+            )
             self._follow_rebuilds(force=True)
         return report
 

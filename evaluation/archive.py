@@ -100,7 +100,8 @@ def peak_rss_mb() -> float:
 
 def add_articles(bot, settings) -> list[float | None]:
     """Three new articles written one after the other (``seeds/new_1.txt`` ...), each timed from the file
-    written to an answer citing it (``Assistant.reindex``, in place); None where the answer cited another."""
+    written to an answer citing it (``Assistant.reindex(changed=[file])``, in place, as an upload is); None
+    where the answer cited another."""
     added = []
     for n in range(1, 4):
         word = ["Marlow", "Corran", "Tobermory"][n - 1]
@@ -108,7 +109,7 @@ def add_articles(bot, settings) -> list[float | None]:
         t = time.perf_counter()
         text = NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n, stamp=time.time_ns())
         path.write_text(text, encoding="utf-8")
-        bot.reindex()
+        bot.reindex(changed=[path])
         answer = bot.answer(f"How much did the repair of the {word} lighthouse cost?")
         added.append(round(time.perf_counter() - t, 2))
         if not answer.citations or answer.citations[0].source != f"seeds/{path.name}":
