@@ -271,6 +271,7 @@ class HybridRetriever:
         from assistant import snapshot
 
         self._unsaved = 0
+        live = dict(live)  # a copy: a follow changes the loaded one in place
         self._saver = threading.Thread(
             target=snapshot.save, args=(self._snapshot_path(), state, live), name="snapshot", daemon=True
         )
@@ -281,23 +282,25 @@ class HybridRetriever:
         if self._saver is not None:
             self._saver.join()
 
-    def follow(self) -> bool:
+    def follow(self, written: Sequence = ()) -> bool:
         """Apply the in-place changes made since the last load: only the articles added, replaced or removed
-        are read. True when anything changed."""
+        are read. ``written``: records this process just wrote (``index.build.ArticleRecords``), taken as they
+        are for the article versions they hold instead of being read back. True when anything changed."""
         from index.store import live_articles
 
         self._ensure()
         with self._follow_lock:  # one change at a time: each extends the table the last one made
-            return self._follow(live_articles)
+            return self._follow(live_articles, written)
 
-    def _follow(self, live_articles) -> bool:
+    def _follow(self, live_articles, written: Sequence = ()) -> bool:
         revision = self.store.revision
         if revision == self._revision:
             return False
-        live = live_articles(self.store)
-        changed = sorted(s for s, h in live.items() if self._live.get(s) != h)
-        gone = {s for s, h in self._live.items() if live.get(s) != h}
-        hits, vectors, passages, passage_vectors = [], [], [], []
+        live, changed, gone = self._changes(live_articles)
+        wanted = set(changed)
+        known = {a.source: a for a in written if a.source in wanted and live.get(a.source) == a.hash}
+        hits, vectors, passages, passage_vectors = _taken(known.values())
+        changed = [s for s in changed if s not in known]  # a filter on ``source`` scans the collection
         for i in range(0, len(changed), 50):
             where = {"source": {"$in": changed[i : i + 50]}}
             found, found_vectors = self._read("sentences", live, where)
@@ -320,6 +323,28 @@ class HybridRetriever:
             self._unsaved += len(hits) + len(gone)
         self._save_snapshot()
         return True
+
+    def _changes(self, live_articles) -> tuple[dict[str, str], list[str], set[str]]:
+        """``(live, changed, gone)`` since the last load: the article versions served now, the articles to
+        read (added or replaced) and those whose loaded version is no longer served. Only the articles the
+        change log names are looked at (``live`` is then the loaded one, changed in place: only ``follow``
+        reads it, under its lock); all of them when the log does not reach back to the last load."""
+        from index.store import articles_of, changed_since
+
+        touched = changed_since(self.store, self._revision) if self._revision >= 0 else None
+        if touched is None:
+            live = live_articles(self.store)
+            changed = sorted(s for s, h in live.items() if self._live.get(s) != h)
+            return live, changed, {s for s, h in self._live.items() if live.get(s) != h}
+        now, live = articles_of(self.store, touched), self._live
+        changed = sorted(s for s, h in now.items() if live.get(s) != h)
+        gone = {s for s in touched if s in live and live[s] != now.get(s)}
+        for source in touched:
+            if source in now:
+                live[source] = now[source]
+            else:
+                live.pop(source, None)
+        return live, changed, gone
 
     def _read(self, kind: str, live: dict[str, str], where: dict | None = None) -> tuple[list[Hit], list]:
         """The records of one kind (matching ``where``) that belong to served article versions."""
@@ -581,6 +606,21 @@ def _best_first(scores: np.ndarray, k: int) -> Iterator[int]:
         top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
         yield from top[np.lexsort((-top, -scores[top]))][looked:].tolist()  # ties: the later row first
         looked = take
+
+
+def _taken(written) -> tuple[list[Hit], list, list[Hit], list]:
+    """``(sentences, their vectors, passages, theirs)`` of records as a build wrote them, as ``_read`` makes
+    them of the same records read from the store."""
+    out: tuple[list, list, list, list] = ([], [], [], [])
+    for article in written:
+        for kind, (records, vectors) in (("sentences", out[:2]), ("passages", out[2:])):
+            rows = article.rows[kind]
+            for rid, text, m, v in zip(
+                rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True
+            ):
+                records.append(_hit(rid, text, m))
+                vectors.append(v)
+    return out
 
 
 def _matrix(vectors) -> np.ndarray:

@@ -13,7 +13,6 @@ in place, article by article, touching only the articles that changed (see ``ind
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sys
@@ -39,6 +38,7 @@ from index.store import (
     articles_of,
     bump_revision,
     check_params,
+    doc_id,
     drop_generation,
     drop_index,
     generations_present,
@@ -49,6 +49,7 @@ from index.store import (
     read_pointer,
     stores_for,
 )
+from index.store import record_id as _id
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -76,6 +77,9 @@ class BuildReport:
     sentences: int = 0  # split and embedded by this build (new or changed articles only)
     passages: int = 0
     indexed: dict[str, int] = field(default_factory=dict)  # what the index in service holds, by kind
+    # A build by name (``changed``) does not count the index (a count visits every record) and keeps the
+    # records it wrote, for a serving process to take as they are instead of reading them back.
+    written: list[ArticleRecords] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line a reader cannot misread: what this build did, and what the index holds."""
@@ -83,7 +87,13 @@ class BuildReport:
             self.indexed.get("sentences", 0), "sentence"
         )
         articles = self.indexed.get("docs", len(self.added) + len(self.unchanged))
-        if self.added or self.removed:
+        if not self.indexed and (self.added or self.unchanged):  # a build by name
+            line = (
+                f"indexed {_count(len(self.added), 'new or changed article')} "
+                f"({_count(self.passages, 'passage')}, {_count(self.sentences, 'sentence')}); "
+                f"{len(self.unchanged)} unchanged of those named"
+            )
+        elif self.added or self.removed:
             line = (
                 f"indexed {_count(len(self.added), 'new or changed article')} "
                 f"({_count(self.passages, 'passage')}, {_count(self.sentences, 'sentence')}); "
@@ -103,16 +113,6 @@ class BuildReport:
         counts = (len(self.errors), len(self.skipped), len(self.duplicates))
         shown = [text for text, n in zip(problems, counts, strict=True) if n]
         return "; ".join([line, *shown])
-
-
-def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
-    key = hashlib.sha256(f"{doc_hash}\0{source}".encode()).hexdigest()[:16]
-    return f"{kind}:{key}:{start}-{end}"
-
-
-def doc_id(source: str) -> str:
-    """The id of an article's record in ``docs``: one per source, so writing it switches versions at once."""
-    return _id("d", "", source, 0, 0)
 
 
 def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[list[Document], list[Document]]:
@@ -435,11 +435,15 @@ def _change_in_place(
     progress: bool,
     engine: Engine,
     live: dict[str, str] | None = None,
+    keep: bool = False,
 ) -> None:
     """Add, replace and remove articles in the generation in service, each visible all at once. ``live`` is
-    ``{source: hash}`` in service of at least the articles changed (default: of all, ``live_articles``)."""
+    ``{source: hash}`` in service of at least the articles changed (default: of all, ``live_articles``);
+    ``keep``: keep the records written in ``report.written``."""
     live = live if live is not None else live_articles(store)
     for batch in _prepared(engine, todo, settings.chunk_size, report, progress):
+        if keep:
+            report.written += batch
         replaced = [(a.source, live.get(a.source, "")) for a in batch]
         replaced = [(source, digest) for source, digest in replaced if digest]
         added = [(a.source, a.hash) for a in batch]
@@ -511,8 +515,7 @@ def _add_named(
         else:
             todo.append(doc)
     if todo:
-        _change_in_place(client, settings, old, todo, report, progress, engine, live=live)
-    report.indexed = old.count()
+        _change_in_place(client, settings, old, todo, report, progress, engine, live=live, keep=True)
     return report
 
 

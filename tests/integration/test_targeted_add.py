@@ -59,7 +59,11 @@ def test_targeted_add_writes_what_a_full_build_writes(tmp_path, embedder):
     targeted, full = projects
     report = build_index(targeted, embedder, progress=False, changed=[targeted.seeds_dir / "harbour.txt"])
     assert report.added == ["seeds/harbour.txt"] and not report.unchanged and not report.removed
-    assert report.indexed["docs"] == 7
+    assert [a.source for a in report.written] == report.added  # for the serving process, as written
+    assert (
+        report.summary()
+        == "indexed 1 new or changed article (3 passages, 3 sentences); 0 unchanged of those named"
+    )
     assert build_index(full, embedder, progress=False).added == ["seeds/harbour.txt"]
     _same(_records(targeted, embedder), _records(full, embedder))
 
@@ -145,3 +149,35 @@ def test_an_unreadable_or_removed_named_file_is_reported_as_a_full_build_does(pr
     report = build_index(project, embedder, progress=False, changed=[gone])
     assert report.removed == ["seeds/article_002.txt"]
     assert open_index(project, embedder).size("docs") == 2
+
+
+def test_the_serving_process_takes_the_records_it_wrote_as_a_fresh_one_reads_them(
+    project, embedder, monkeypatch
+):
+    write_articles(project.seeds_dir, 4)
+    bot = Assistant(project, embedder=embedder).warm()
+    store = bot.store
+    reads = []
+    pages = store.pages
+    monkeypatch.setattr(store, "pages", lambda kind, *a, **kw: reads.append(kind) or pages(kind, *a, **kw))
+    path = project.seeds_dir / "harbour.txt"
+    path.write_text(HARBOUR, encoding="utf-8")
+    assert bot.reindex(changed=[path]).added == ["seeds/harbour.txt"]
+    assert reads == []  # neither its sentences nor its passages read back (a filter scans every record)
+    answer = bot.answer("How much did the harbour wall repair cost?")
+    assert (
+        answer.citations[0].source == "seeds/harbour.txt"
+        and "310 thousand pounds" in answer.citations[0].quote
+    )
+
+    ours, our_vectors = bot.retriever.article("seeds/harbour.txt")
+    theirs, their_vectors = Assistant(project, embedder=embedder).retriever.article("seeds/harbour.txt")
+    assert ours == theirs and len(ours) == 3
+    np.testing.assert_allclose(our_vectors, their_vectors, atol=1e-6)
+    state = bot.retriever._state
+    passage = ours[1].passage_id
+    np.testing.assert_allclose(
+        state.passage_vectors[[state.passage_row[passage]]],
+        np.asarray(store.get("passages", [passage], ("embeddings",))["embeddings"]),
+        atol=1e-6,
+    )
