@@ -164,11 +164,15 @@ class Assistant:
             with self._lock:
                 self._store, self._retriever = store, retriever
             log.info("now serving index generation %d", store.generation)
-        elif store.revision != self._store.revision:  # articles added or removed in place
+            return
+        if store.revision != self._store.revision:  # articles added or removed in place
             self._store.revision, self._store.changes = store.revision, store.changes
             self._store.token = store.token
-            if self._retriever is not None and self._retriever.follow(written):
-                log.info("now serving revision %d of index generation %d", store.revision, store.generation)
+        # Asked even when the revision was seen before: a follow that failed part-way (the store went away)
+        # left the retriever behind it, and is done again here (a retriever up to date returns at once).
+        retriever = self._retriever
+        if retriever is not None and retriever.revision != store.revision and retriever.follow(written):
+            log.info("now serving revision %d of index generation %d", store.revision, store.generation)
 
     def _search(self, query: str, where: dict | None = None):
         """Rank, following a rebuild; a store that fails twice is reported in one line."""

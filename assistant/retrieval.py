@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -282,6 +282,11 @@ class HybridRetriever:
         if self._saver is not None:
             self._saver.join()
 
+    @property
+    def revision(self) -> int:
+        """The store's revision the loaded rows are as of (-1 before the first load or follow)."""
+        return self._revision
+
     def follow(self, written: Sequence = ()) -> bool:
         """Apply the in-place changes made since the last load: only the articles added, replaced or removed
         are read. ``written``: records this process just wrote (``index.build.ArticleRecords``), taken as they
@@ -296,7 +301,7 @@ class HybridRetriever:
         revision = self.store.revision
         if revision == self._revision:
             return False
-        live, changed, gone = self._changes(live_articles)
+        live, changed, gone, updates = self._changes(live_articles)
         wanted = set(changed)
         known = {a.source: a for a in written if a.source in wanted and live.get(a.source) == a.hash}
         hits, vectors, passages, passage_vectors = _taken(known.values())
@@ -318,35 +323,42 @@ class HybridRetriever:
         )
         self.words.add([w for r in range(self._state.n, state.n) for w in state.infos[r].words])
         self.words.save()
+        if updates is not None:  # the loaded versions, changed in place now that the change is applied
+            live = self._live  # only this method reads it, under ``_follow_lock`` (a snapshot takes a copy)
+            for source, digest in updates.items():
+                if digest is None:
+                    live.pop(source, None)
+                else:
+                    live[source] = digest
         with self._lock:
             self._state, self._live, self._revision = state, live, revision
             self._unsaved += len(hits) + len(gone)
         self._save_snapshot()
         return True
 
-    def _changes(self, live_articles) -> tuple[dict[str, str], list[str], set[str]]:
-        """``(live, changed, gone)`` since the last load: the article versions served now, the articles to
-        read (added or replaced) and those whose loaded version is no longer served. Only the articles the
-        change log names are looked at (``live`` is then the loaded one, changed in place: only ``follow``
-        reads it, under its lock); all of them when the log does not reach back to the last load."""
+    def _changes(self, live_articles) -> tuple[Mapping[str, str], list[str], set[str], dict | None]:
+        """``(live, changed, gone, updates)`` since the last load: the article versions served now, the
+        articles to read (added or replaced), those whose loaded version is no longer served, and what to
+        change in the loaded ``{source: hash}`` once the change is applied. Only the articles the change log
+        names are looked at (``live`` is then the loaded mapping under ``updates``, None for an article gone:
+        no copy of every article's entry); all of them when the log does not reach back (``updates`` None,
+        ``live`` read whole)."""
+        from collections import ChainMap
+
         from index.store import articles_of, changed_since
 
         touched = changed_since(self.store, self._revision) if self._revision >= 0 else None
         if touched is None:
             live = live_articles(self.store)
             changed = sorted(s for s, h in live.items() if self._live.get(s) != h)
-            return live, changed, {s for s, h in self._live.items() if live.get(s) != h}
-        now, live = articles_of(self.store, touched), self._live
-        changed = sorted(s for s, h in now.items() if live.get(s) != h)
-        gone = {s for s in touched if s in live and live[s] != now.get(s)}
-        for source in touched:
-            if source in now:
-                live[source] = now[source]
-            else:
-                live.pop(source, None)
-        return live, changed, gone
+            return live, changed, {s for s, h in self._live.items() if live.get(s) != h}, None
+        now, loaded = articles_of(self.store, touched), self._live
+        changed = sorted(s for s, h in now.items() if loaded.get(s) != h)
+        gone = {s for s in touched if s in loaded and loaded[s] != now.get(s)}
+        updates = {s: now.get(s) for s in touched}
+        return ChainMap(updates, loaded), changed, gone, updates
 
-    def _read(self, kind: str, live: dict[str, str], where: dict | None = None) -> tuple[list[Hit], list]:
+    def _read(self, kind: str, live: Mapping[str, str], where: dict | None = None) -> tuple[list[Hit], list]:
         """The records of one kind (matching ``where``) that belong to served article versions."""
         hits, vectors = [], []
         for got in self.store.pages(kind, ("documents", "metadatas", "embeddings"), where):

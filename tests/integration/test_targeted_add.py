@@ -181,3 +181,24 @@ def test_the_serving_process_takes_the_records_it_wrote_as_a_fresh_one_reads_the
         np.asarray(store.get("passages", [passage], ("embeddings",))["embeddings"]),
         atol=1e-6,
     )
+
+
+def test_a_follow_that_fails_part_way_is_done_again_by_the_next(project, embedder, monkeypatch):
+    write_articles(project.seeds_dir, 3)
+    bot = Assistant(project, embedder=embedder).warm()
+    (project.seeds_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
+    build_index(project, embedder, progress=False)  # another process's build: the follow reads it back
+    pages = bot.store.pages
+
+    def failing(kind, *a, **kw):
+        if kind == "sentences":
+            raise RuntimeError("the store went away")
+        return pages(kind, *a, **kw)
+
+    monkeypatch.setattr(bot.store, "pages", failing)
+    with pytest.raises(RuntimeError):
+        bot._follow_rebuilds(force=True)
+    monkeypatch.setattr(bot.store, "pages", pages)
+    bot._follow_rebuilds(force=True)
+    assert "seeds/harbour.txt" in bot.retriever.sources
+    assert bot.answer("How much did the harbour wall repair cost?").citations[0].source == "seeds/harbour.txt"
