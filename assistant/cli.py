@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.errors import AssistantError
 
@@ -42,7 +43,8 @@ def cmd_index(args: argparse.Namespace) -> int:
         from index.distributed import RayEngine
 
         engine = RayEngine.for_embedder(embedder, address=args.ray_address, workers=args.workers)
-    report = build_index(settings, embedder, rebuild=args.rebuild, engine=engine)
+    changed = [Path(f) for f in args.files] or None
+    report = build_index(settings, embedder, rebuild=args.rebuild, engine=engine, changed=changed)
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     print(report.summary())
@@ -217,6 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", parents=[common], help="build or update the index from the seeds directory")
     p.add_argument("--rebuild", action="store_true", help="drop the index and build it again")
+    p.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help="only these article files, new or changed (default: the whole seeds directory)",
+    )
     p.add_argument(
         "--engine",
         choices=("local", "ray"),

@@ -403,6 +403,16 @@ class _Base:
             if 0 <= j < self.n and int(self.article_of[j]) == a and int(self.paragraph[j]) == p
         ]
 
+    @cached_property
+    def speaker_counts(self) -> np.ndarray:
+        """Sentences attributed to each of ``speakers``, by its index."""
+        of = np.asarray(self.speaker_of)
+        return np.bincount(of[of >= 0], minlength=len(self.speakers)).astype(np.int64)
+
+    @cached_property
+    def served_speakers(self) -> frozenset[str]:
+        return frozenset(self.speakers[i] for i in np.flatnonzero(self.speaker_counts).tolist())
+
     def rows(self, source: str) -> range:
         a = self.source_index[source]
         first = int(self.article_first[a])
@@ -568,8 +578,6 @@ class ColumnTable:
     @cached_property
     def by_source(self) -> Mapping[str, Sequence[int]]:
         nb = self.base.n
-        ours = [s for s in self.base.source_index if s not in self.gone]
-        theirs = list(self.delta.by_source)
 
         def get(source):
             rows = self.delta.by_source.get(source)
@@ -579,8 +587,15 @@ class ColumnTable:
                 return None
             return self.base.rows(source)
 
-        keys = sorted(set(ours) | set(theirs))
-        return _View(get, lambda: iter(keys), lambda: len(keys))
+        # Sorted only when iterated (a listing of every article), not for each table a follow makes. A
+        # source of the columns is in the delta only once it is gone from them (replaced), so they add up.
+        size = len(self.base.source_index) - len(self.gone) + len(self.delta.by_source)
+        return _View(get, lambda: iter(self._sources), lambda: size)
+
+    @cached_property
+    def _sources(self) -> list[str]:
+        ours = [s for s in self.base.source_index if s not in self.gone]
+        return sorted(set(ours) | set(self.delta.by_source))
 
     @cached_property
     def by_passage(self) -> Mapping[str, list[str]]:
@@ -641,9 +656,21 @@ class ColumnTable:
 
     @cached_property
     def speakers(self) -> frozenset[str]:
-        used = np.unique(np.asarray(self.base.speaker_of)[self._served])
-        ours = {self.base.speakers[i] for i in used.tolist() if i >= 0}
-        return frozenset(ours | self.delta.speakers)
+        """Everyone the served sentences quote: the columns' speakers counted once, less the rows of the
+        articles gone since (not a pass over every row for each table a follow makes)."""
+        counts = self.base.speaker_counts
+        if self.gone:
+            counts = counts.copy()
+            for source in self.gone:
+                rows = self.base.rows(source)
+                of = np.asarray(self.base.speaker_of[rows.start : rows.stop])
+                np.subtract.at(counts, of[of >= 0], 1)
+        ours = (
+            self.base.served_speakers
+            if not self.gone
+            else frozenset(self.base.speakers[i] for i in np.flatnonzero(counts).tolist())
+        )
+        return ours | self.delta.speakers if self.delta.speakers else ours
 
     def speaker_rows(self, speaker: str) -> list[int]:
         """The rows of the sentences attributed to ``speaker``, in article order."""

@@ -145,8 +145,9 @@ class Assistant:
             self._client = self._store.client
         return self._store
 
-    def _follow_rebuilds(self, force: bool = False) -> None:
-        """Switch to a newer index generation when a build has put one in service (checked once a second)."""
+    def _follow_rebuilds(self, force: bool = False, written: Sequence = ()) -> None:
+        """Switch to a newer index generation when a build has put one in service (checked once a second).
+        ``written``: records this process's build just wrote, taken as they are (see ``follow``)."""
         now = time.monotonic()
         if (
             not self._owns_store
@@ -163,11 +164,15 @@ class Assistant:
             with self._lock:
                 self._store, self._retriever = store, retriever
             log.info("now serving index generation %d", store.generation)
-        elif store.revision != self._store.revision:  # articles added or removed in place
+            return
+        if store.revision != self._store.revision:  # articles added or removed in place
             self._store.revision, self._store.changes = store.revision, store.changes
             self._store.token = store.token
-            if self._retriever is not None and self._retriever.follow():
-                log.info("now serving revision %d of index generation %d", store.revision, store.generation)
+        # Asked even when the revision was seen before: a follow that failed part-way (the store went away)
+        # left the retriever behind it, and is done again here (a retriever up to date returns at once).
+        retriever = self._retriever
+        if retriever is not None and retriever.revision != store.revision and retriever.follow(written):
+            log.info("now serving revision %d of index generation %d", store.revision, store.generation)
 
     def _search(self, query: str, where: dict | None = None):
         """Rank, following a rebuild; a store that fails twice is reported in one line."""
@@ -243,22 +248,25 @@ class Assistant:
         store = self.store
         cached = self._articles
         if cached is None or cached[0] != (store.generation, store.revision):
-            got = store.read("docs", ("metadatas",))
-            metas = sorted((m for m in got["metadatas"] if m), key=lambda m: str(m.get("source", "")))
-            self._articles = cached = ((store.generation, store.revision), metas)
+            self._articles = cached = ((store.generation, store.revision), _articles_now(store, cached))
         return cached[1]
 
-    def reindex(self) -> BuildReport:
+    def reindex(self, changed: Sequence[Path | str] | None = None) -> BuildReport:
         """Bring the index in line with the seeds folder now (new articles embedded, the rest copied) and
-        serve the result at once. One build at a time per Assistant; only for a store it opened itself."""
+        serve the result at once. One build at a time per Assistant; only for a store it opened itself.
+
+        ``changed``: the only files that changed (an upload, a story just written); then only they are read
+        and indexed, at a cost that does not grow with the archive (``build_index``'s ``changed``)."""
         if not self._owns_store:
             raise AssistantError("this assistant serves a store it was given — run: article-assistant index")
         from index.build import build_index
 
         with self._build_lock:
             self.store  # noqa: B018 (opens, or first builds, the index and its client)
-            report = build_index(self.settings, self.build_embedder, client=self._client, progress=False)
-            self._follow_rebuilds(force=True)
+            report = build_index(
+                self.settings, self.build_embedder, client=self._client, progress=False, changed=changed
+            )
+            self._follow_rebuilds(force=True, written=report.written)
         return report
 
     def check_where(self, where: dict | None) -> dict | None:
@@ -391,6 +399,34 @@ class Assistant:
                 final = piece
         assert final is not None  # stream() always ends with an Answer
         return final
+
+
+def _by_source(meta: dict) -> str:
+    return str(meta.get("source", ""))
+
+
+def _articles_now(store: IndexStore, cached: tuple[tuple[int, int], list[dict]] | None) -> list[dict]:
+    """The articles' records sorted by source: ``cached`` (of an earlier revision of the same generation)
+    with the records of the articles the change log names read again, or, when the log does not reach so
+    far back, every record."""
+    import bisect
+
+    from index.store import article_records, changed_since
+
+    touched = None
+    if cached is not None and cached[0][0] == store.generation and cached[0][1] <= store.revision:
+        touched = changed_since(store, cached[0][1])
+    if touched is None:
+        got = store.read("docs", ("metadatas",))
+        return sorted((m for m in got["metadatas"] if m), key=_by_source)
+    metas = list(cached[1])  # a copy of the pointers: a caller may still hold the list it was given
+    for source in touched:
+        at = bisect.bisect_left(metas, source, key=_by_source)
+        while at < len(metas) and _by_source(metas[at]) == source:
+            del metas[at]
+    for meta in article_records(store, touched):
+        bisect.insort(metas, meta, key=_by_source)
+    return metas
 
 
 def _mentioned(speaker: str, hits) -> bool:

@@ -235,6 +235,9 @@ class Corpus:
         frozenset()
     )  # stems the articles write capitalised (mid-sentence) at least half the time
     capital: dict[str, int] = field(default_factory=dict)  # stem -> sentences that write it capitalised
+    # Lines added to a non-empty corpus, a block per ``plus``: kept beside ``text``, not copied into it, so
+    # an article added to a large archive does not copy every sentence's stems.
+    more: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, infos: Iterable[SentenceInfo]) -> Corpus:
@@ -252,7 +255,10 @@ class Corpus:
                 df[t] = df.get(t, 0) + 1
             for t in info.capitals & info.token_set:
                 capital[t] = capital.get(t, 0) + 1
-        return self._with(df, capital, by_prefix, self.size + size, self.text + _lines(lines))
+        block = _lines(lines)
+        if not self.text and not self.more:
+            return self._with(df, capital, by_prefix, self.size + size, block)
+        return self._with(df, capital, by_prefix, self.size + size, self.text, (*self.more, block))
 
     def minus(self, infos: Iterable[SentenceInfo]) -> Corpus:
         """The statistics with these sentences (contiguous, as ``plus`` added them) taken out."""
@@ -272,14 +278,18 @@ class Corpus:
                 if not capital[t]:
                     del capital[t]
         block = _lines(lines)
-        at = f"\n{self.text}".find(f"\n{block}")  # at a line's start: " x \n" also ends " y x \n"
-        text = self.text[:at] + self.text[at + len(block) :] if at >= 0 else self.text
-        return self._with(df, capital, by_prefix, self.size - len(lines), text)
+        parts = [self.text, *self.more]
+        for i, part in enumerate(parts):
+            at = f"\n{part}".find(f"\n{block}")  # at a line's start: " x \n" also ends " y x \n"
+            if at >= 0:
+                parts[i] = part[:at] + part[at + len(block) :]
+                break
+        return self._with(df, capital, by_prefix, self.size - len(lines), parts[0], tuple(parts[1:]))
 
     @classmethod
-    def _with(cls, df, capital, by_prefix, size, text) -> Corpus:
+    def _with(cls, df, capital, by_prefix, size, text, more: tuple[str, ...] = ()) -> Corpus:
         names = frozenset(t for t, n in capital.items() if 2 * n >= df.get(t, 0))
-        return cls(df=df, size=size, by_prefix=by_prefix, text=text, names=names, capital=capital)
+        return cls(df=df, size=size, by_prefix=by_prefix, text=text, names=names, capital=capital, more=more)
 
     def idf(self, token: str) -> float:
         return math.log(1 + (self.size + 1) / (self.df.get(token, 0) + 0.5))
@@ -299,7 +309,8 @@ class Corpus:
         parts = form.split()
         if len(parts) == 1:
             return form in self.df or bool(self.near(form)) or bool(self.misspelt(form))
-        return f" {form} " in self.text
+        phrase = f" {form} "
+        return phrase in self.text or any(phrase in block for block in self.more)
 
     def misspelt(self, token: str) -> list[str]:
         """Indexed stems one typo away from a name of 5+ letters (Emmrich ~ Emmerich, Wessel ~ Wesel)."""

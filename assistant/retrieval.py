@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -271,6 +271,7 @@ class HybridRetriever:
         from assistant import snapshot
 
         self._unsaved = 0
+        live = dict(live)  # a copy: a follow changes the loaded one in place
         self._saver = threading.Thread(
             target=snapshot.save, args=(self._snapshot_path(), state, live), name="snapshot", daemon=True
         )
@@ -281,23 +282,30 @@ class HybridRetriever:
         if self._saver is not None:
             self._saver.join()
 
-    def follow(self) -> bool:
+    @property
+    def revision(self) -> int:
+        """The store's revision the loaded rows are as of (-1 before the first load or follow)."""
+        return self._revision
+
+    def follow(self, written: Sequence = ()) -> bool:
         """Apply the in-place changes made since the last load: only the articles added, replaced or removed
-        are read. True when anything changed."""
+        are read. ``written``: records this process just wrote (``index.build.ArticleRecords``), taken as they
+        are for the article versions they hold instead of being read back. True when anything changed."""
         from index.store import live_articles
 
         self._ensure()
         with self._follow_lock:  # one change at a time: each extends the table the last one made
-            return self._follow(live_articles)
+            return self._follow(live_articles, written)
 
-    def _follow(self, live_articles) -> bool:
+    def _follow(self, live_articles, written: Sequence = ()) -> bool:
         revision = self.store.revision
         if revision == self._revision:
             return False
-        live = live_articles(self.store)
-        changed = sorted(s for s, h in live.items() if self._live.get(s) != h)
-        gone = {s for s, h in self._live.items() if live.get(s) != h}
-        hits, vectors, passages, passage_vectors = [], [], [], []
+        live, changed, gone, updates = self._changes(live_articles)
+        wanted = set(changed)
+        known = {a.source: a for a in written if a.source in wanted and live.get(a.source) == a.hash}
+        hits, vectors, passages, passage_vectors = _taken(known.values())
+        changed = [s for s in changed if s not in known]  # a filter on ``source`` scans the collection
         for i in range(0, len(changed), 50):
             where = {"source": {"$in": changed[i : i + 50]}}
             found, found_vectors = self._read("sentences", live, where)
@@ -315,13 +323,42 @@ class HybridRetriever:
         )
         self.words.add([w for r in range(self._state.n, state.n) for w in state.infos[r].words])
         self.words.save()
+        if updates is not None:  # the loaded versions, changed in place now that the change is applied
+            live = self._live  # only this method reads it, under ``_follow_lock`` (a snapshot takes a copy)
+            for source, digest in updates.items():
+                if digest is None:
+                    live.pop(source, None)
+                else:
+                    live[source] = digest
         with self._lock:
             self._state, self._live, self._revision = state, live, revision
             self._unsaved += len(hits) + len(gone)
         self._save_snapshot()
         return True
 
-    def _read(self, kind: str, live: dict[str, str], where: dict | None = None) -> tuple[list[Hit], list]:
+    def _changes(self, live_articles) -> tuple[Mapping[str, str], list[str], set[str], dict | None]:
+        """``(live, changed, gone, updates)`` since the last load: the article versions served now, the
+        articles to read (added or replaced), those whose loaded version is no longer served, and what to
+        change in the loaded ``{source: hash}`` once the change is applied. Only the articles the change log
+        names are looked at (``live`` is then the loaded mapping under ``updates``, None for an article gone:
+        no copy of every article's entry); all of them when the log does not reach back (``updates`` None,
+        ``live`` read whole)."""
+        from collections import ChainMap
+
+        from index.store import articles_of, changed_since
+
+        touched = changed_since(self.store, self._revision) if self._revision >= 0 else None
+        if touched is None:
+            live = live_articles(self.store)
+            changed = sorted(s for s, h in live.items() if self._live.get(s) != h)
+            return live, changed, {s for s, h in self._live.items() if live.get(s) != h}, None
+        now, loaded = articles_of(self.store, touched), self._live
+        changed = sorted(s for s, h in now.items() if loaded.get(s) != h)
+        gone = {s for s in touched if s in loaded and loaded[s] != now.get(s)}
+        updates = {s: now.get(s) for s in touched}
+        return ChainMap(updates, loaded), changed, gone, updates
+
+    def _read(self, kind: str, live: Mapping[str, str], where: dict | None = None) -> tuple[list[Hit], list]:
         """The records of one kind (matching ``where``) that belong to served article versions."""
         hits, vectors = [], []
         for got in self.store.pages(kind, ("documents", "metadatas", "embeddings"), where):
@@ -589,6 +626,21 @@ def _best_first(scores: np.ndarray, k: int) -> Iterator[int]:
         top = np.argpartition(-scores, take - 1)[:take] if take < len(scores) else np.arange(len(scores))
         yield from top[np.lexsort((-top, -scores[top]))][looked:].tolist()  # ties: the later row first
         looked = take
+
+
+def _taken(written) -> tuple[list[Hit], list, list[Hit], list]:
+    """``(sentences, their vectors, passages, theirs)`` of records as a build wrote them, as ``_read`` makes
+    them of the same records read from the store."""
+    out: tuple[list, list, list, list] = ([], [], [], [])
+    for article in written:
+        for kind, (records, vectors) in (("sentences", out[:2]), ("passages", out[2:])):
+            rows = article.rows[kind]
+            for rid, text, m, v in zip(
+                rows["ids"], rows["documents"], rows["metadatas"], rows["embeddings"], strict=True
+            ):
+                records.append(_hit(rid, text, m))
+                vectors.append(v)
+    return out
 
 
 def _matrix(vectors) -> np.ndarray:

@@ -176,7 +176,7 @@ def add(assistant: Assistant, upload: Upload) -> str:
     path = save(upload, settings.seeds_dir)
     source = relative_source(path, settings.root)
     try:
-        report = assistant.reindex()
+        report = assistant.reindex(changed=[path])  # only this file: the archive is not read again
     except BaseException:
         path.unlink(missing_ok=True)
         raise

@@ -35,8 +35,11 @@ class WordVectors:
     def __init__(self, embedder: Embeddings, cache: Path | None = None) -> None:
         self.embedder = embedder
         self._row: dict[str, int] = {}
-        self._chunks: list[np.ndarray] = []
-        self._matrix: np.ndarray | None = None
+        self._words: list[str] = []  # by row
+        # Rows [0, _n) of a buffer with room to grow: adding words copies only when it doubles, so a word
+        # learnt from an added article does not copy every vector the archive's words have.
+        self._data: np.ndarray | None = None
+        self._n = 0
         self._lock = threading.Lock()
         self.cache = cache
         self._saved = 0  # rows [0, _saved) are on disk
@@ -55,10 +58,26 @@ class WordVectors:
             if len(words) != len(vectors):
                 continue
             keep = [i for i, w in enumerate(words) if w not in self._row]
-            for i in keep:
-                self._row[words[i]] = len(self._row)
-            self._chunks.append(np.asarray(vectors[keep], dtype=np.float32))
+            self._append([words[i] for i in keep], np.asarray(vectors[keep], dtype=np.float32))
         self._saved = len(self._row)
+
+    def _append(self, words: list[str], vectors: np.ndarray) -> None:
+        """Give ``words`` the next rows (the caller holds the lock, or is the constructor)."""
+        import numpy as np
+
+        if not words:
+            return
+        if self._data is None or self._n + len(words) > len(self._data):
+            width = vectors.shape[1] if self._data is None or not self._n else self._data.shape[1]
+            grown = np.zeros((max(2 * self._n, self._n + len(words), 1024), width), dtype=np.float32)
+            if self._n:
+                grown[: self._n] = self._data[: self._n]
+            self._data = grown  # views of the old buffer stay as they were
+        self._data[self._n : self._n + len(words)] = vectors
+        for w in words:
+            self._row[w] = len(self._words)
+            self._words.append(w)
+        self._n += len(words)
 
     def save(self) -> None:
         """Write the words embedded since the last save to the cache folder (when there is one)."""
@@ -68,14 +87,14 @@ class WordVectors:
         with self._lock:
             if self._saved == len(self._row):
                 return
-            words = list(self._row)[self._saved :]
+            words = self._words[self._saved :]
             matrix = self._concatenated()
-            vectors = matrix[self._saved : len(self._row)]
+            vectors = matrix[self._saved :]
             self._saved = len(self._row)
         self.cache.mkdir(parents=True, exist_ok=True)
         files = sorted(self.cache.glob("*.json"))
         if len(files) >= self.MERGE_AT:  # one chunk for everything this process knows, the old ones go
-            words, vectors = list(self._row)[: len(matrix)], matrix
+            words, vectors = self._words[: len(matrix)], matrix
         _write_chunk(self.cache, words, vectors)
         if len(files) >= self.MERGE_AT:
             for old in files:
@@ -97,10 +116,7 @@ class WordVectors:
             keep = [
                 i for i, w in enumerate(missing) if w not in self._row
             ]  # another thread may have added some
-            for i in keep:
-                self._row[missing[i]] = len(self._row)
-            self._chunks.append(vectors[keep])
-            self._matrix = None
+            self._append([missing[i] for i in keep], vectors[keep])
 
     def matrix(self, words: Sequence[str]) -> np.ndarray:
         """The vectors of ``words`` (embedding any unseen ones first), one row each."""
@@ -111,12 +127,10 @@ class WordVectors:
         return matrix[[self._row[w] for w in words]] if words else matrix[:0]
 
     def _concatenated(self) -> np.ndarray:
+        """Every word's vector, a row each (a view: rows appended later are not in it)."""
         import numpy as np
 
-        if self._matrix is None:
-            self._matrix = np.concatenate(self._chunks) if self._chunks else np.zeros((0, 1), np.float32)
-            self._chunks = [self._matrix]
-        return self._matrix
+        return self._data[: self._n] if self._data is not None else np.zeros((0, 1), np.float32)
 
 
 def _write_chunk(folder: Path, words: list[str], vectors: np.ndarray) -> None:

@@ -43,6 +43,9 @@ NEW_ARTICLE = (
 )
 
 
+LIGHTHOUSES = ("Marlow", "Corran", "Tobermory", "Kinnaird", "Stroma", "Rattray", "Noss", "Pladda")
+
+
 def stories(limit: int) -> list[Path]:
     """The first ``limit`` BBC stories, by topic then number (a stable choice)."""
     return sorted(BBC.glob("*/*.txt"))[:limit]
@@ -98,17 +101,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def add_articles(bot, settings) -> list[float | None]:
-    """Three new articles written one after the other (``seeds/new_1.txt`` ...), each timed from the file
-    written to an answer citing it (``Assistant.reindex``, in place); None where the answer cited another."""
+def add_articles(bot, settings, count: int = 3) -> list[float | None]:
+    """``count`` (up to 8) new articles written one after the other (``seeds/new_1.txt`` ...), each timed
+    from the file written to an answer citing it (``Assistant.reindex(changed=[file])``, in place, as an
+    upload is); None where the answer cited another."""
     added = []
-    for n in range(1, 4):
-        word = ["Marlow", "Corran", "Tobermory"][n - 1]
+    for n in range(1, count + 1):
+        word = LIGHTHOUSES[n - 1]
         path = settings.seeds_dir / f"new_{n}.txt"
         t = time.perf_counter()
         text = NEW_ARTICLE.format(n=n, word=word, cost=100 + n, steps=120 + n, stamp=time.time_ns())
         path.write_text(text, encoding="utf-8")
-        bot.reindex()
+        bot.reindex(changed=[path])
         answer = bot.answer(f"How much did the repair of the {word} lighthouse cost?")
         added.append(round(time.perf_counter() - t, 2))
         if not answer.citations or answer.citations[0].source != f"seeds/{path.name}":

@@ -194,9 +194,9 @@ def prepare(work: Path) -> dict:
     return {"prepare_s": round(time.perf_counter() - t, 1), "prepare_peak_rss_mb": round(peak_rss_mb())}
 
 
-def serve(work: Path, chroma_url: str | None = None) -> dict:
+def serve(work: Path, chroma_url: str | None = None, adds: int = 3) -> dict:
     """In this (fresh) process: start to first answer, peak RSS, ``answer()`` latency over the planted and
-    dev questions, planted hit@1, and three articles added in place, each timed to its first answer."""
+    dev questions, planted hit@1, and ``adds`` articles added in place, each timed to its first answer."""
     from assistant.core import Assistant
     from evaluation.archive import add_articles, peak_rss_mb
     from evaluation.evalsets import dev_rows
@@ -226,8 +226,8 @@ def serve(work: Path, chroma_url: str | None = None) -> dict:
     status = {
         k: round(_status_mb(os.getpid(), k)) for k in ("VmRSS", "RssAnon", "RssFile")
     }  # file pages are the mapped columns: shared, and given back under memory pressure
-    added = add_articles(bot, settings)
-    for n in range(1, 4):  # the archive as it was, for the next run
+    added = add_articles(bot, settings, adds)
+    for n in range(1, adds + 1):  # the archive as it was, for the next run
         (settings.seeds_dir / f"new_{n}.txt").unlink(missing_ok=True)
     t = time.perf_counter()
     bot.reindex()
@@ -264,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--chroma-server", action="store_true", help="start chroma run here and serve from it"
     )
+    parser.add_argument("--adds", type=int, default=3, help="serve: articles added one by one, timed (<= 8)")
     args = parser.parse_args(argv)
     if args.step == "build":
         build(args.work, args.articles, args.pool)
@@ -272,7 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.chroma_server:
         print(json.dumps(serve_from_server(args.work)), flush=True)
     else:
-        print(json.dumps(serve(args.work, args.chroma_url)), flush=True)
+        print(json.dumps(serve(args.work, args.chroma_url, args.adds)), flush=True)
     return 0
 
 

@@ -13,22 +13,22 @@ in place, article by article, touching only the articles that changed (see ``ind
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from langchain_core.documents import Document
 
 from index.dates import date_ord
-from index.dedupe import dedupe
+from index.dedupe import dedupe, dedupe_added, holds
 from index.entities import entities
 from index.errors import ArticleError, StoreUnavailable
-from index.loader import headline_line, load_articles
+from index.loader import HTML, extracted_path, headline_line, load_articles, load_named, relative_source
 from index.news import resolve_relative, speakers
 from index.splitter import SentencePassageSplitter
 from index.store import (
@@ -38,6 +38,7 @@ from index.store import (
     articles_of,
     bump_revision,
     check_params,
+    doc_id,
     drop_generation,
     drop_index,
     generations_present,
@@ -48,6 +49,7 @@ from index.store import (
     read_pointer,
     stores_for,
 )
+from index.store import record_id as _id
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -75,6 +77,9 @@ class BuildReport:
     sentences: int = 0  # split and embedded by this build (new or changed articles only)
     passages: int = 0
     indexed: dict[str, int] = field(default_factory=dict)  # what the index in service holds, by kind
+    # A build by name (``changed``) does not count the index (a count visits every record) and keeps the
+    # records it wrote, for a serving process to take as they are instead of reading them back.
+    written: list[ArticleRecords] = field(default_factory=list)
 
     def summary(self) -> str:
         """One line a reader cannot misread: what this build did, and what the index holds."""
@@ -82,7 +87,13 @@ class BuildReport:
             self.indexed.get("sentences", 0), "sentence"
         )
         articles = self.indexed.get("docs", len(self.added) + len(self.unchanged))
-        if self.added or self.removed:
+        if not self.indexed and (self.added or self.unchanged):  # a build by name
+            line = (
+                f"indexed {_count(len(self.added), 'new or changed article')} "
+                f"({_count(self.passages, 'passage')}, {_count(self.sentences, 'sentence')}); "
+                f"{len(self.unchanged)} unchanged of those named"
+            )
+        elif self.added or self.removed:
             line = (
                 f"indexed {_count(len(self.added), 'new or changed article')} "
                 f"({_count(self.passages, 'passage')}, {_count(self.sentences, 'sentence')}); "
@@ -102,16 +113,6 @@ class BuildReport:
         counts = (len(self.errors), len(self.skipped), len(self.duplicates))
         shown = [text for text, n in zip(problems, counts, strict=True) if n]
         return "; ".join([line, *shown])
-
-
-def _id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
-    key = hashlib.sha256(f"{doc_hash}\0{source}".encode()).hexdigest()[:16]
-    return f"{kind}:{key}:{start}-{end}"
-
-
-def doc_id(source: str) -> str:
-    """The id of an article's record in ``docs``: one per source, so writing it switches versions at once."""
-    return _id("d", "", source, 0, 0)
 
 
 def split_document(doc: Document, splitter: SentencePassageSplitter) -> tuple[list[Document], list[Document]]:
@@ -305,11 +306,16 @@ def _client_for_build(settings: IndexSettings, rebuild: bool) -> ClientAPI:
         return make_client(settings, create=True)
 
 
+def _scope(settings: IndexSettings) -> tuple[str, str, str]:
+    """What a build's articles are all the articles of, for ``dedupe_added`` to extend only its own."""
+    return tuple(str(p.resolve()) for p in (settings.seeds_dir, settings.root, settings.index_dir))
+
+
 def _load(settings: IndexSettings) -> tuple[list[Document], BuildReport]:
     """The articles on disk, duplicates dropped, and a report that starts with what could not be read."""
     loaded = load_articles(settings.seeds_dir, settings.root, extracted_dir=settings.index_dir / "extracted")
     report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
-    documents, report.duplicates = dedupe(loaded.documents)
+    documents, report.duplicates = dedupe(loaded.documents, _scope(settings))
     for dropped, kept, reason in report.duplicates:
         log.warning("not indexing %s: %s of %s", dropped, reason, kept)
     return documents, report
@@ -428,10 +434,16 @@ def _change_in_place(
     report: BuildReport,
     progress: bool,
     engine: Engine,
+    live: dict[str, str] | None = None,
+    keep: bool = False,
 ) -> None:
-    """Add, replace and remove articles in the generation in service, each visible all at once."""
-    live = live_articles(store)
+    """Add, replace and remove articles in the generation in service, each visible all at once. ``live`` is
+    ``{source: hash}`` in service of at least the articles changed (default: of all, ``live_articles``);
+    ``keep``: keep the records written in ``report.written``."""
+    live = live if live is not None else live_articles(store)
     for batch in _prepared(engine, todo, settings.chunk_size, report, progress):
+        if keep:
+            report.written += batch
         replaced = [(a.source, live.get(a.source, "")) for a in batch]
         replaced = [(source, digest) for source, digest in replaced if digest]
         added = [(a.source, a.hash) for a in batch]
@@ -449,6 +461,64 @@ def _change_in_place(
         store.delete(JOURNAL, ids=journal)
 
 
+def _sources_named(settings: IndexSettings, paths: list[Path]) -> set[str]:
+    """The sources the files ``paths`` are indexed as (an HTML page's is its extracted text's)."""
+    out = set()
+    for path in paths:
+        out.add(relative_source(path, settings.root))
+        if path.suffix.lower() in HTML:
+            try:
+                extracted = extracted_path(path, settings.seeds_dir, settings.index_dir / "extracted")
+            except (ArticleError, ValueError):
+                continue  # not under the seeds directory: load_named reports it
+            out.add(relative_source(extracted, settings.root))
+    return out
+
+
+def _add_named(
+    client: ClientAPI,
+    settings: IndexSettings,
+    embedder: Embeddings,
+    paths: list[Path],
+    progress: bool,
+    engine: Engine,
+) -> BuildReport | None:
+    """Index the new or changed articles among the files ``paths``, reading, deduplicating and planning only
+    them: the records and the journal of a full build's in-place change, at a cost that does not grow with
+    the archive. The first call of a process reads every article once, for the duplicate check's state.
+    None, having changed nothing, when only a full build can decide: no index in service yet, a named
+    article removed or no longer readable (a copy it hid may return), or one that is changed, a copy or an
+    update of another (see ``dedupe_added``; a near-copy is then refused by the full build, as ever)."""
+    old = _committed_docs(client, settings, embedder, rebuild=False)
+    if old is None:
+        return None
+    if touched := recover(old):
+        bump_revision(client, settings, old, touched)
+    loaded, _missing = load_named(
+        paths, settings.seeds_dir, settings.root, extracted_dir=settings.index_dir / "extracted"
+    )
+    read = {d.metadata["source"] for d in loaded.documents}
+    live = articles_of(old, _sources_named(settings, paths) | read)
+    if set(live) - read:
+        return None  # an indexed article gone, or unreadable now: a full build removes it
+    if not holds(_scope(settings)):
+        _load(settings)  # once a process: every article's MinHash, to check the named ones against
+    decided = dedupe_added(loaded.documents, _scope(settings))
+    if decided is None:
+        return None
+    documents, _ = decided
+    report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
+    todo = []
+    for doc in documents:
+        if live.get(doc.metadata["source"]) == doc.metadata["hash"]:
+            report.unchanged.append(doc.metadata["source"])
+        else:
+            todo.append(doc)
+    if todo:
+        _change_in_place(client, settings, old, todo, report, progress, engine, live=live, keep=True)
+    return report
+
+
 def build_index(
     settings: IndexSettings,
     embedder: Embeddings,
@@ -456,6 +526,7 @@ def build_index(
     rebuild: bool = False,
     progress: bool = True,
     engine: Engine | None = None,
+    changed: Sequence[Path | str] | None = None,
 ) -> BuildReport:
     """Bring the index in line with the seeds directory and report what changed.
 
@@ -463,8 +534,19 @@ def build_index(
     service at once; later builds add, replace and remove articles in place (see the module's docstring).
     ``engine`` splits and embeds the new or changed articles (default: ``LocalEngine(embedder)``, in this
     process); whichever does, this process plans, writes, commits and publishes, so the records are the same.
+
+    ``changed`` names the only files that changed (an upload): then only they are read and planned, and the
+    report speaks of them alone; the rest of the folder is not looked at, so a file changed behind the
+    build's back waits for the next build without ``changed``. When only a full build can decide (see
+    ``_add_named``), this is one.
     """
     engine = engine if engine is not None else LocalEngine(embedder)
+    if changed is not None and not rebuild:
+        client = client if client is not None else _client_for_build(settings, rebuild)
+        named = _add_named(client, settings, embedder, [Path(p) for p in changed], progress, engine)
+        if named is not None:
+            return named
+        log.info("the files named need the whole seeds folder: a full build")
     documents, report = _load(settings)
     client = client if client is not None else _client_for_build(settings, rebuild)
     old = _committed_docs(client, settings, embedder, rebuild)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langchain_core.documents import Document
 
@@ -131,22 +131,24 @@ class _State:
     latest: dict[str, Document]
     seen: dict[str, Document]
     postings: Postings
+    scope: object = None  # what the articles were read from (``dedupe``'s ``scope``)
+    sources: dict[str, str] = field(default_factory=dict)  # source -> hash, of ``versions``
+
+    def __post_init__(self) -> None:
+        if not self.sources:
+            self.sources = dict(self.versions)
 
 
 _LAST: list[_State] = []  # at most one: the last call's
 
 
-def _added(state: _State, docs: list[Document], versions: list[tuple[str, str]]) -> bool:
-    """Extend ``state`` with the articles of ``docs`` it lacks, when that is all that changed and none of
-    them is a copy or an update of another (then no earlier decision can change). False when a full pass is
-    needed; ``state`` is then stale and must not be used again."""
-    new = set(versions)
-    if not state.versions <= new:
-        return False  # an article removed or changed: earlier decisions may change
+def _extend(state: _State, docs: list[Document], versions: list[tuple[str, str]]) -> bool:
+    """Add to ``state`` those of ``docs`` it lacks, when each is a new article (a source it does not hold)
+    that is no copy or update of another; False when one is not (``state`` is then stale: drop it)."""
     for doc, version in zip(docs, versions, strict=True):
         if version in state.versions:
             continue
-        if any(key in state.latest for key in _update_keys(doc)):
+        if version[0] in state.sources or any(key in state.latest for key in _update_keys(doc)):
             return False
         digest, bands = _sketch(doc)
         if digest in state.seen or _twin(doc, bands, state.kept, state.postings) is not None:
@@ -158,20 +160,62 @@ def _added(state: _State, docs: list[Document], versions: list[tuple[str, str]])
             _post(state.postings, band, len(state.kept))
         state.kept.append(doc)
         state.versions.add(version)
+        state.sources[version[0]] = version[1]
     return True
 
 
-def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, str]]]:
+def _added(state: _State, docs: list[Document], versions: list[tuple[str, str]]) -> bool:
+    """Extend ``state`` with the articles of ``docs`` it lacks, when that is all that changed and none of
+    them is a copy or an update of another (then no earlier decision can change). False when a full pass is
+    needed; ``state`` is then stale and must not be used again."""
+    if not state.versions <= set(versions):
+        return False  # an article removed or changed: earlier decisions may change
+    return _extend(state, docs, versions)
+
+
+def _kept_of(state: _State, docs: list[Document], versions: list[tuple[str, str]]) -> list[Document]:
+    kept_versions = {(d.metadata["source"], d.metadata.get("hash", "")) for d in state.kept}
+    return [d for d, v in zip(docs, versions, strict=True) if v in kept_versions]  # in the given order
+
+
+def dedupe_added(
+    docs: list[Document], scope: object
+) -> tuple[list[Document], list[tuple[str, str, str]]] | None:
+    """``dedupe``'s answer for a few articles added to those of the last call over the same ``scope``, found
+    from that call's decisions (its MinHash postings) in time that does not grow with the archive: each of
+    ``docs`` is kept, or was decided already. None when that cannot be known without a full pass (no such
+    call in this process, or one of ``docs`` is a changed article, a copy or an update, or was decided one
+    when all were): call ``dedupe``."""
+    versions = [(d.metadata["source"], d.metadata.get("hash", "")) for d in docs]
+    if not holds(scope):
+        return None
+    state = _LAST[0]
+    if not _extend(state, docs, versions):
+        _LAST.clear()
+        return None
+    named = {source for source, _ in versions}
+    if any(dropped in named or kept in named for dropped, kept, _ in state.decisions):
+        return None  # a copy that won over another: a full build drops the other
+    return list(docs), []  # each is kept: an article not kept is named by a decision
+
+
+def holds(scope: object) -> bool:
+    """True when this process's last ``dedupe`` call was over ``scope``'s articles (``dedupe_added`` can
+    extend it)."""
+    return bool(_LAST) and scope is not None and _LAST[0].scope == scope
+
+
+def dedupe(docs: list[Document], scope: object = None) -> tuple[list[Document], list[tuple[str, str, str]]]:
     """``(kept, decisions)``; each decision is ``(dropped source, kept source, reason)``.
 
     A call that only adds new, distinct articles to the last call's extends its decisions (cost: the new
-    articles); any other change decides everything again."""
+    articles); any other change decides everything again. ``scope`` names where ``docs`` are all the
+    articles of (a seeds folder), for ``dedupe_added``."""
     versions = [(d.metadata["source"], d.metadata.get("hash", "")) for d in docs]
     if _LAST and _added(_LAST[0], docs, versions):
         state = _LAST[0]
-        kept_versions = {(d.metadata["source"], d.metadata.get("hash", "")) for d in state.kept}
-        kept = [d for d, v in zip(docs, versions, strict=True) if v in kept_versions]  # in the given order
-        return kept, list(state.decisions)
+        state.scope = scope
+        return _kept_of(state, docs, versions), list(state.decisions)
     _LAST.clear()
     decisions: list[tuple[str, str, str]] = []
     # Updates first: the same URL or title with a later date replaces the earlier version.
@@ -207,5 +251,5 @@ def dedupe(docs: list[Document]) -> tuple[list[Document], list[tuple[str, str, s
         for band in bands:
             _post(postings, band, len(kept))
         kept.append(doc)
-    _LAST.append(_State(set(versions), list(kept), list(decisions), latest, seen, postings))
+    _LAST.append(_State(set(versions), list(kept), list(decisions), latest, seen, postings, scope))
     return kept, decisions

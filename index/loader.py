@@ -237,40 +237,85 @@ def _entries(folder: Path) -> list[tuple[Path, os.DirEntry]]:
     return [(path, entry) for _, path, entry in found]
 
 
-def load_articles(seeds_dir: Path, root: Path, extracted_dir: Path | None = None) -> LoadResult:
-    """Load every supported file under ``seeds_dir``; bad files are reported, not fatal.
-
-    HTML pages are read through ``extract_html`` into ``extracted_dir`` (skipped when it is None).
-    """
+def _check_seeds(seeds_dir: Path) -> None:
     if not seeds_dir.is_dir():
         raise SeedsNotFound(
             f"seeds directory {seeds_dir} does not exist — create it and add .txt or .md articles, "
             "or set ASSISTANT_SEEDS_DIR"
         )
-    result = LoadResult()
-    seeds_root = seeds_dir.resolve()
-    # An index kept inside the seeds directory must not have its extracted texts read back as articles.
+
+
+def _own_folder(seeds_dir: Path, extracted_dir: Path | None) -> Path | None:
+    """The extracted texts' folder when it is inside the seeds directory (its files are not articles)."""
     own = extracted_dir.resolve() if extracted_dir is not None else None
-    own_inside = own is not None and own.is_relative_to(seeds_root)
+    return own if own is not None and own.is_relative_to(seeds_dir.resolve()) else None
+
+
+def _take(
+    result: LoadResult,
+    path: Path,
+    is_symlink: bool,
+    is_file: bool,
+    seeds_dir: Path,
+    root: Path,
+    extracted_dir: Path | None,
+    own: Path | None,
+) -> None:
+    """Load one entry of the seeds directory into ``result`` (or report why not): the one rule for what is
+    an article, whether the whole folder is listed or only named files are."""
+    if own is not None and path.resolve().is_relative_to(own):
+        return
+    if is_symlink and not path.resolve().is_relative_to(seeds_dir.resolve()):
+        log.warning("skipping %s: it links outside the seeds directory", path)
+        result.skipped.append(str(path))
+        return
+    if not is_file or path.name.startswith("."):
+        return
+    is_html = path.suffix.lower() in HTML and extracted_dir is not None
+    if path.suffix.lower() not in SUPPORTED and not is_html:
+        log.warning("skipping %s: unsupported extension (use .txt, .md or .html)", path)
+        result.skipped.append(str(path))
+        return
+    try:
+        if is_html:
+            path = extract_html(path, root, extracted_dir, seeds_dir)
+        result.documents.append(load_article(path, root))
+    except ArticleError as e:
+        log.error("%s", e)
+        result.errors.append(e)
+
+
+def load_articles(seeds_dir: Path, root: Path, extracted_dir: Path | None = None) -> LoadResult:
+    """Load every supported file under ``seeds_dir``; bad files are reported, not fatal.
+
+    HTML pages are read through ``extract_html`` into ``extracted_dir`` (skipped when it is None).
+    """
+    _check_seeds(seeds_dir)
+    result = LoadResult()
+    own = _own_folder(seeds_dir, extracted_dir)
     for path, entry in _entries(seeds_dir):
-        if own_inside and path.resolve().is_relative_to(own):
-            continue
-        if entry.is_symlink() and not path.resolve().is_relative_to(seeds_root):
-            log.warning("skipping %s: it links outside the seeds directory", path)
-            result.skipped.append(str(path))
-            continue
-        if not entry.is_file() or path.name.startswith("."):
-            continue
-        is_html = path.suffix.lower() in HTML and extracted_dir is not None
-        if path.suffix.lower() not in SUPPORTED and not is_html:
-            log.warning("skipping %s: unsupported extension (use .txt, .md or .html)", path)
-            result.skipped.append(str(path))
-            continue
-        try:
-            if is_html:
-                path = extract_html(path, root, extracted_dir, seeds_dir)
-            result.documents.append(load_article(path, root))
-        except ArticleError as e:
-            log.error("%s", e)
-            result.errors.append(e)
+        _take(result, path, entry.is_symlink(), entry.is_file(), seeds_dir, root, extracted_dir, own)
     return result
+
+
+def load_named(
+    paths: list[Path], seeds_dir: Path, root: Path, extracted_dir: Path | None = None
+) -> tuple[LoadResult, list[Path]]:
+    """Load only these files of ``seeds_dir``, by the rules ``load_articles`` applies to each entry it lists
+    (the same Documents, the same errors and skips), without listing the folder. Returns the result and the
+    paths that are not there (or not files); a path outside ``seeds_dir`` is an error of its own."""
+    _check_seeds(seeds_dir)
+    result, missing = LoadResult(), []
+    own = _own_folder(seeds_dir, extracted_dir)
+    seeds_root = seeds_dir.resolve()
+    for path in sorted(dict.fromkeys(Path(p) for p in paths)):
+        if not path.parent.resolve().is_relative_to(seeds_root):
+            error = ArticleError(f"{path} is not in the seeds directory {seeds_dir} — move it there")
+            log.error("%s", error)
+            result.errors.append(error)
+            continue
+        if not path.exists() and not path.is_symlink():
+            missing.append(path)
+            continue
+        _take(result, path, path.is_symlink(), path.is_file(), seeds_dir, root, extracted_dir, own)
+    return result, missing

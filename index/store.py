@@ -23,6 +23,7 @@ This module does not split or embed; ``index.build`` does.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
@@ -247,6 +248,17 @@ class IndexStore:
             collection.delete(ids=found)
 
 
+def record_id(kind: str, doc_hash: str, source: str, start: int, end: int) -> str:
+    """A record's id: its kind, its article version and its span (content, not position, names it)."""
+    key = hashlib.sha256(f"{doc_hash}\0{source}".encode()).hexdigest()[:16]
+    return f"{kind}:{key}:{start}-{end}"
+
+
+def doc_id(source: str) -> str:
+    """The id of an article's record in ``docs``: one per source, so writing it switches versions at once."""
+    return record_id("d", "", source, 0, 0)
+
+
 def pointer_name(settings: IndexSettings) -> str:
     return f"{settings.collection}-index"
 
@@ -421,14 +433,19 @@ def live_articles(store: IndexStore) -> dict[str, str]:
     return dict(live)
 
 
+def article_records(store: IndexStore, sources) -> list[dict]:
+    """The metadata of the records in ``docs`` of those of ``sources`` that are written, read from the store
+    (never from a cache) by their ids (``doc_id``): a lookup, where a filter on ``source`` scans them all."""
+    names = set(sources)
+    got = store.get("docs", [doc_id(source) for source in sorted(names)], ("metadatas",))
+    return [m for m in got["metadatas"] if m and m.get("source") in names]
+
+
 def articles_of(store: IndexStore, sources) -> dict[str, str]:
-    """``{source: hash}`` of those of ``sources`` whose record in ``docs`` is written, read from the store
-    (never from ``live_articles``'s cache), a few hundred sources a read."""
+    """``{source: hash}`` of those of ``sources`` whose record in ``docs`` is written (see
+    ``article_records``)."""
     found: dict[str, str] = {}
-    names = sorted(set(sources))
-    for i in range(0, len(names), 500):
-        for got in store.pages("docs", ("metadatas",), {"source": {"$in": names[i : i + 500]}}):
-            _take(found, got["metadatas"])
+    _take(found, article_records(store, sources))
     return found
 
 

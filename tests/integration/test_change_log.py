@@ -27,16 +27,23 @@ FERRY = (
 
 
 def _doc_reads(store, monkeypatch) -> list[dict | None]:
-    """Every paged read of article records the store is asked for, by its filter."""
+    """Every read of article records the store is asked for: a paged read by its filter, a lookup by its
+    ids (``{"ids": [...]}``)."""
     reads: list[dict | None] = []
-    pages = store.pages
+    pages, get = store.pages, store.get
 
     def counted(kind, include=("metadatas",), where=None, **kw):
         if kind == "docs":
             reads.append(where)
         return pages(kind, include, where, **kw)
 
+    def looked_up(kind, ids, include=("metadatas",)):
+        if kind == "docs":
+            reads.append({"ids": list(ids)})
+        return get(kind, ids, include)
+
     monkeypatch.setattr(store, "pages", counted)
+    monkeypatch.setattr(store, "get", looked_up)
     return reads
 
 
@@ -49,14 +56,14 @@ def test_following_a_change_reads_only_the_articles_it_touched(project, embedder
     (project.seeds_dir / "harbour.txt").write_text(HARBOUR, encoding="utf-8")
     build_index(project, embedder, progress=False)  # another process's build, as the CLI's would be
     bot._follow_rebuilds(force=True)
-    assert reads == [{"source": {"$in": ["seeds/harbour.txt"]}}]
+    assert reads == [{"ids": [doc_id("seeds/harbour.txt")]}]
     answer = bot.answer("How much did the harbour wall repair cost?")
     assert answer.citations[0].source == "seeds/harbour.txt"
 
     (project.seeds_dir / "harbour.txt").unlink()
     build_index(project, embedder, progress=False)
     bot._follow_rebuilds(force=True)
-    assert reads[1:] == [{"source": {"$in": ["seeds/harbour.txt"]}}]
+    assert reads[1:] == [{"ids": [doc_id("seeds/harbour.txt")]}]
     assert "seeds/harbour.txt" not in bot.retriever.sources
 
     monkeypatch.setattr(store_module, "CHANGES_KEPT", 1)  # the log keeps one revision: two are too many

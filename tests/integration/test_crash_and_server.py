@@ -122,8 +122,8 @@ def served(settings: Settings, embedder) -> dict[str, dict[str, list[str]]]:
     return {source: {kind: sorted(ids) for kind, ids in parts.items()} for source, parts in out.items()}
 
 
-def _kill_part_way(work: Path, seconds: float) -> None:
-    proc = cli("index", cwd=work)
+def _kill_part_way(work: Path, seconds: float, *files: str) -> None:
+    proc = cli("index", *files, cwd=work)
     time.sleep(seconds)
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=30)
@@ -132,15 +132,17 @@ def _kill_part_way(work: Path, seconds: float) -> None:
 @pytest.mark.skipif(
     CHROMA_URL is not None, reason="kills the embedded indexer; the server run repeats nothing"
 )
-@pytest.mark.parametrize("change", ["append", "removal"])
+@pytest.mark.parametrize("change", ["append", "removal", "named"])
 def test_sigkill_during_an_in_place_change_keeps_serving_whole_articles(tmp_path, embedder, change):
     """Articles added to (or removed from) a built index, the indexer killed part-way: the index serves what
-    it served, plus (or minus) whole articles only, and the re-run equals a clean build."""
+    it served, plus (or minus) whole articles only, and the re-run equals a clean build. ``named``: the
+    articles appended are indexed as uploads are, by name (``index FILE...``, ``build_index(changed=)``)."""
+    files = [f"seeds/article_{i:03d}.txt" for i in range(40, 60)] if change == "named" else []
 
     def prepare(work: Path) -> None:
         write_articles(work / "seeds", 40)
         assert cli("index", cwd=work).wait(timeout=600) == 0
-        if change == "append":
+        if change in ("append", "named"):
             write_articles(work / "more", 60)
             for i in range(40, 60):
                 shutil.copy(work / "more" / f"article_{i:03d}.txt", work / "seeds")
@@ -152,16 +154,19 @@ def test_sigkill_during_an_in_place_change_keeps_serving_whole_articles(tmp_path
     prepare(reference)
     before = served(settings_for(reference), embedder)
     started = time.monotonic()
-    assert cli("index", cwd=reference).wait(timeout=600) == 0
+    proc = cli("index", *files, cwd=reference)
+    assert proc.wait(timeout=600) == 0
     change_time = time.monotonic() - started
+    if files:  # by name: the 40 articles already indexed were not planned at all
+        assert "indexed 20 new or changed articles" in (out := proc.stdout.read()) and "0 unchanged" in out
     after = served(settings_for(reference), embedder)
     clean = snapshot(settings_for(reference), embedder)
-    assert len(after) == (60 if change == "append" else 20)
+    assert len(after) == (20 if change == "removal" else 60)
 
     for attempt, fraction in enumerate([0.5, 0.7, 0.85, 0.95]):
         work = tmp_path / f"kill{attempt}"
         prepare(work)
-        _kill_part_way(work, change_time * fraction)
+        _kill_part_way(work, change_time * fraction, *files)
         now = served(settings_for(work), embedder)
         for source, parts in now.items():  # every article served is whole, as one build or the other has it
             assert parts == before.get(source) or parts == after.get(source), f"{source} half-served"
@@ -170,7 +175,7 @@ def test_sigkill_during_an_in_place_change_keeps_serving_whole_articles(tmp_path
         app = Assistant(settings_for(work), embedder=embedder)
         answer = app.answer("What did the council of North Riverton approve?")
         assert not answer.refused and "Riverton" in answer.citations[0].quote, answer.text
-        rerun = cli("index", cwd=work)
+        rerun = cli("index", *files, cwd=work)
         assert rerun.wait(timeout=600) == 0, rerun.stderr.read()
         assert snapshot(settings_for(work), embedder) == clean, f"kill at {fraction:.0%} of the {change}"
 

@@ -68,3 +68,43 @@ def test_opening_columns_makes_no_object_per_sentence(tmp_path):
     assert "s:0003:000200" not in table.sentences and table.sentences.get("nope") is None
     assert list(table.by_source["a3.txt"]) == list(large.by_source["a3.txt"])
     assert (table.vectors[list(table.by_source["a3.txt"])] == large.vectors[large.by_source["a3.txt"]]).all()
+
+
+def test_followed_columns_list_articles_and_speakers_as_the_table_does(tmp_path):
+    """After articles are replaced, removed and added (a follow), the columns' article listing, its size
+    and the speakers quoted are those of a ``SentenceTable`` changed the same way."""
+    from dataclasses import replace
+
+    def quoted(table: SentenceTable) -> SentenceTable:
+        hits = [
+            replace(table.sentences[i], speaker=f"Speaker {a % 4}" if a % 3 else "")
+            for a, i in enumerate(table.ids)
+        ]
+        ids = list(dict.fromkeys(h.passage_id for h in hits))
+        return SentenceTable().extended(
+            hits, table.vectors, ids, table.passage_vectors[[table.passage_row[p] for p in ids]]
+        )
+
+    memory = quoted(_table(6))
+    write(tmp_path / "cols", memory, {f"a{a}.txt": "h" for a in range(10)})
+    columns = ColumnTable.open(tmp_path / "cols")
+    new = [
+        replace(h, source="a0.txt", speaker="Speaker 9")
+        for h in (memory.sentences[i] for i in memory.ids[:6])
+    ]
+    changed = (columns, memory)
+    for step in range(2):
+        tables = []
+        for table in changed:
+            table = table.without(["a0.txt", "a3.txt"] if step == 0 else ["a5.txt"])
+            if step == 0:  # a0 replaced by a version whose every sentence is Speaker 9's
+                table = table.extended(new, memory.vectors[:6], [], memory.passage_vectors[:0])
+            tables.append(table)
+        changed = tuple(tables)
+        ours, theirs = changed
+        assert list(ours.by_source) == sorted(theirs.by_source) and len(ours.by_source) == len(
+            theirs.by_source
+        )
+        assert ours.speakers == theirs.speakers
+    assert "Speaker 9" in ours.speakers and "a3.txt" not in list(ours.by_source)
+    assert columns.speakers == memory.speakers == {f"Speaker {i}" for i in range(4)}

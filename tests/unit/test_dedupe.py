@@ -90,3 +90,26 @@ def test_adding_stories_extends_the_last_decisions_as_a_full_pass_would():
     _fresh(base)
     assert dedupe(cases["a new story"]) == _fresh(cases["a new story"])
     assert module._LAST  # the extended state is kept for the next call
+
+
+def test_dedupe_added_agrees_with_a_full_pass_or_declines():
+    """An added article is decided from the last pass's state when it is new and distinct (the full pass
+    keeps it too); a near-copy, an identical copy, another folder's state or a changed article is left to
+    a full pass (None), which then decides it as it always did."""
+    from index.dedupe import dedupe_added
+
+    base = [_doc(f"s{i}.txt", _story(i)) for i in range(20)]
+    dedupe(base, scope="seeds")
+    fresh = _doc("new.txt", _story(99))
+    assert dedupe_added([fresh], scope="elsewhere") is None  # another folder's articles: not these
+    assert dedupe_added([fresh], scope="seeds") == ([fresh], [])
+    kept, decisions = dedupe([*base, fresh], scope="seeds")  # the full pass agrees (and extends the state)
+    assert fresh in kept and not decisions
+
+    near = _doc("wire.txt", _story(3).replace(_story(3).split()[100], "changed", 1))
+    assert dedupe_added([near], scope="seeds") is None
+    kept, decisions = dedupe([*base, fresh, near], scope="seeds")
+    assert decisions == [("wire.txt", "s3.txt", "near-identical copy")]
+    assert dedupe_added([_doc("again.txt", _story(5))], scope="seeds") is None  # identical to s5.txt
+    dedupe(base, scope="seeds")
+    assert dedupe_added([_doc("s4.txt", _story(4) + " An update.")], scope="seeds") is None  # changed
