@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assistant.retrieval import Ranking
+from assistant.text import words
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ def judge(ranking: Ranking, refuse_below: float, hedge_below: float, question: s
     an answer."""
     if not ranking.hits:
         return Decision("refuse", 0.0, "nothing is indexed that matches")
+    if question and not words(question):  # emoji or punctuation only: no word any passage could answer
+        return Decision("refuse", 0.0, "the question has no words to look for")
     confidence = ranking.confidence
     if confidence >= hedge_below:
         return Decision("answer", confidence)
@@ -65,7 +68,7 @@ def _not_said(question: str, ranking: Ranking) -> str:
     "how many ...?" question counts, a quote of the speaker a "what did ... say?" question names, or the
     number asked for."""
     from assistant.features import ANSWERABILITY_FEATURES
-    from assistant.text import stem, words
+    from assistant.text import stem
 
     values = dict(zip(ANSWERABILITY_FEATURES, ranking.features, strict=False))
     q = ranking.question

@@ -212,3 +212,13 @@ def test_a_hedge_for_a_number_of_something_else_names_what_is_counted(corpus):
     assert judge(_ranking(q, 0.4, {"number_unattached": 1.0}), 0.3, 0.6, asked).reason == (
         "no passage gives that number"
     )
+
+
+def test_a_question_without_a_word_is_refused_whatever_its_score(corpus):
+    from assistant.refusal import judge
+
+    question = "\U0001f600\U0001f680\U0001f525 ?!"
+    decision = judge(_ranking(QuestionInfo.of(question, corpus), 0.9, {}), 0.3, 0.6, question)
+    assert decision.refused and decision.reason == "the question has no words to look for"
+    said = "ferries?"
+    assert not judge(_ranking(QuestionInfo.of(said, corpus), 0.9, {}), 0.3, 0.6, said).refused
