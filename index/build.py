@@ -327,10 +327,18 @@ def _plan(old: IndexStore | None, documents: list[Document], report: BuildReport
     existing = live_articles(old) if old is not None else {}
     on_disk = {d.metadata["source"]: d for d in documents}
     report.removed = sorted(set(existing) - set(on_disk))
+    return _new_or_changed(existing, list(on_disk.values()), report)
+
+
+def _new_or_changed(
+    existing: dict[str, str], documents: list[Document], report: BuildReport
+) -> list[Document]:
+    """Those of ``documents`` whose version ``existing`` (``{source: hash}`` in service) does not hold; the
+    others are recorded in ``report`` as unchanged."""
     todo = []
-    for source, doc in on_disk.items():
-        if existing.get(source) == doc.metadata["hash"]:
-            report.unchanged.append(source)
+    for doc in documents:
+        if existing.get(doc.metadata["source"]) == doc.metadata["hash"]:
+            report.unchanged.append(doc.metadata["source"])
         else:
             todo.append(doc)
     return todo
@@ -508,12 +516,7 @@ def _add_named(
         return None
     documents, _ = decided
     report = BuildReport(errors=loaded.errors, skipped=loaded.skipped)
-    todo = []
-    for doc in documents:
-        if live.get(doc.metadata["source"]) == doc.metadata["hash"]:
-            report.unchanged.append(doc.metadata["source"])
-        else:
-            todo.append(doc)
+    todo = _new_or_changed(live, documents, report)
     if todo:
         _change_in_place(client, settings, old, todo, report, progress, engine, live=live, keep=True)
     return report

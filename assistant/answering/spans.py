@@ -162,7 +162,6 @@ _MONEY_ASKED = re.compile(
     re.I,
 )
 _HOW_MANY = re.compile(r"\bhow\s+many\b", re.I)
-_AMOUNTS = ("CARDINAL", "MONEY", "PERCENT", "QUANTITY")
 ATTACHED_WITHIN = 8  # content words either side of the number: about a clause
 
 
@@ -170,8 +169,8 @@ def number_attached(question: str, hit: Hit, within: int = ATTACHED_WITHIN) -> b
     """For a question that asks for a number (``answertype.expected`` says "number"): whether the sentence
     holds a number of the kind asked for (a count for "how many ...?", a sum of money for "how much did it
     cost?", a measure or an age for "how long / old / far ...?", else any amount) that the question does not
-    already say, within ``within`` content words
-    of one of the question's own words. None for any other question.
+    already say, within ``within`` content words of one of the question's own words. None for any other
+    question.
 
     An article that says "six Airbus aircraft" does not say how many planes an airline has, and "£1,400
     more" is not what a plan costs in total: the number is there, but not of the thing asked about.
@@ -187,7 +186,7 @@ def number_attached(question: str, hit: Hit, within: int = ATTACHED_WITHIN) -> b
     elif _MEASURE.search(question):  # "how old is he?": "the 73-year-old" is a date to spaCy
         labels = TIERS["measure"][0]
     else:
-        labels = _AMOUNTS
+        labels = TIERS["number"][0]  # any amount
     asked = _stems(question) - {"many", "much"}
     said = set(words(question))
     sentence = _positions(hit.text, hit.start)
