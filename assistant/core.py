@@ -22,7 +22,7 @@ from assistant.models import Answer
 from assistant.receipts import stamp
 from assistant.refusal import judge
 from assistant.settings import Settings
-from assistant.speech import asked_speaker
+from assistant.speech import asked_speaker, asked_topic
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -353,6 +353,10 @@ class Assistant:
         if spoken := asked_speaker(question, retriever.speakers):  # "What did Putin say (about X)?"
             speaker, has_topic = spoken
             statements = [] if has_topic else retriever.statements(speaker, where)
+            if has_topic and ranking.hits and _names_the_subject(asked_topic(question), ranking.hits[0]):
+                # "What did Jobs say about the Mac mini?" over the story of the Mac mini: all he said there
+                best = ranking.hits[0].source
+                statements = [h for h in retriever.statements(speaker, where) if h.source == best]
             if statements:
                 pieces = listing(asked, statements_head(speaker, len(statements)), statements)
             elif not has_topic and not _mentioned(speaker, ranking.hits):  # quoted elsewhere, not here
@@ -427,6 +431,15 @@ def _articles_now(store: IndexStore, cached: tuple[tuple[int, int], list[dict]] 
     for meta in article_records(store, touched):
         bisect.insort(metas, meta, key=_by_source)
     return metas
+
+
+def _names_the_subject(topic: str, hit) -> bool:
+    """True when the topic's words are all in the title of the best sentence's article: asking what someone
+    said about what the whole story is about narrows nothing."""
+    from assistant.text import tokens
+
+    wanted = set(tokens(topic))
+    return bool(wanted) and wanted <= set(tokens(hit.title))
 
 
 def _mentioned(speaker: str, hits) -> bool:

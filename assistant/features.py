@@ -102,6 +102,12 @@ ANSWERABILITY_FEATURES = (
     "focus_missing",
     "number_unattached",
 )
+# The direction of each answerability feature: +1 when more of it means more likely answered, -1 when
+# less. The fit keeps each weight on its side of zero (``evaluation.fit_scorer``), so that a feature that
+# only separates one set's questions by accident cannot turn round (a higher best score meaning "refuse").
+ANSWERABILITY_SIGNS = dict(
+    zip(ANSWERABILITY_FEATURES, (1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1), strict=True)
+)
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
 _DIGITS = re.compile(r"\d")
@@ -304,11 +310,18 @@ class Corpus:
             if t != token and _common_prefix(t, token) >= max(4, min(len(t), len(token)) - 2)
         }
 
+    def covers(self, token: str) -> bool:
+        """True when the stem, or a near-stem not much shorter than it, is indexed: "easyjet" is not
+        covered by "easy", nor "microsoftie" by "micro"."""
+        if token in self.df:
+            return True
+        return any(len(t) >= len(token) - 2 for t in self.near(token))
+
     def knows(self, form: str) -> bool:
         """True when a name (stems) occurs: one word as a stem or near-stem, several as a phrase."""
         parts = form.split()
         if len(parts) == 1:
-            return form in self.df or bool(self.near(form)) or bool(self.misspelt(form))
+            return self.covers(form) or bool(self.misspelt(form))
         phrase = f" {form} "
         return phrase in self.text or any(phrase in block for block in self.more)
 
@@ -384,7 +397,7 @@ class QuestionInfo:
         unknown_named = {w for w, forms in named if not any(corpus.knows(f) for f in forms)}
         total = sum(weights.values()) or 1.0
         near = {t: corpus.near(t) for t in toks}
-        unknown = sum(w for t, w in weights.items() if t not in corpus.df and not near[t]) / total
+        unknown = sum(w for t, w in weights.items() if not corpus.covers(t)) / total
         own = SentenceInfo.of(question)
         cwords = content_words(question)
         focus = _focus(question)

@@ -60,5 +60,11 @@ def speaker_asked(question: str) -> str:
     return m.group("who") if m else ""
 
 
+def asked_topic(question: str) -> str:
+    """What a "What did X say about Y?" question asks about ("about Y"; "" when it names no topic)."""
+    m = _WHAT_DID.match(question) or _WHAT_WERE.match(question)
+    return m.group("topic").strip(" ?.!") if m else ""
+
+
 def asks_who_said(question: str) -> bool:
     return _WHO_SAID.match(question) is not None

@@ -8,17 +8,18 @@ questions people wrote about a Wikipedia article). For each question the retriev
 sentences with their features (``assistant.features``); a candidate is labelled right when it contains a
 gold answer's offsets (``spans``), or overlaps a gold substring where a set gives no offsets.
 
-Two logistic regressions (scikit-learn), both judged on held-out folds, never on the rows they were fitted
-to. Folds are grouped by the paragraph that holds the answer, so a fold's questions are about text the
-model did not see. The *ranker* orders candidates. The *answerability* model is fitted on the ranker's
-out-of-fold rankings (what the ranker really does on unseen questions) with the label "the question is
-answerable"; the refusal threshold is the highest that refuses at most ``MAX_ANSWERABLE_REFUSED`` of the
-answerable questions of *every* set on the held-out folds; the hedge threshold the highest (at least even
-odds) under which at most ``MAX_ANSWERABLE_HEDGED`` of them fall, averaged over the sets. A leave-one-set-out
-report fits the answerability model and both thresholds on all sets but one and applies them to that one.
-Baselines inside the same candidates (BM25 alone, dense alone, reciprocal rank fusion) are scored on the
-same folds, and the refusal trade-off of ours is set beside that of thresholding the best BM25 score or
-the best cosine.
+Two logistic regressions, both judged on held-out folds, never on the rows they were fitted to: the ranker's
+by scikit-learn; the answerability model's by scipy, each weight kept on the side of zero that
+``assistant.features.ANSWERABILITY_SIGNS`` names. Folds are grouped by the paragraph that holds the answer, so
+a fold's questions are about text the model did not see. The *ranker* orders candidates. The *answerability*
+model is fitted on the ranker's out-of-fold rankings (what the ranker really does on unseen questions) with
+the label "the question is answerable"; the refusal threshold is the highest that refuses at most
+``MAX_ANSWERABLE_REFUSED`` of the answerable questions of *every* set on the held-out folds; the hedge
+threshold the highest (at least even odds) under which at most ``MAX_ANSWERABLE_HEDGED`` of them fall,
+averaged over the sets. A leave-one-set-out report fits the answerability model and both thresholds on all
+sets but one and applies them to that one. Baselines inside the same candidates (BM25 alone, dense alone,
+reciprocal rank fusion) are scored on the same folds, and the refusal trade-off of ours is set beside that of
+thresholding the best BM25 score or the best cosine.
 
 This module fits and reports; it is not imported at run time (``assistant.scorer`` reads its output).
 """
@@ -30,6 +31,7 @@ import hashlib
 import json
 import math
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,23 +164,59 @@ def collect(
     return questions
 
 
-def _fit(x, y, weights=None) -> dict:
-    """Logistic regression on standardised features; the weights file's form of it."""
+def _fit(x, y, weights=None, signs: Sequence[int] | None = None) -> dict:
+    """Logistic regression on standardised features; the weights file's form of it.
+
+    With ``signs`` (one per feature: +1, -1, or 0 for free) each weight stays on its side of zero. That
+    fit minimises the same objective as scikit-learn's (weighted log-loss plus an L2 penalty of ``1/C``)
+    under bounds, with scipy's L-BFGS-B.
+    """
     import numpy as np
-    from sklearn.linear_model import LogisticRegression
 
     x = np.asarray(x, dtype=np.float64)
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
-    model = LogisticRegression(C=C, max_iter=5000)
-    model.fit((x - mean) / scale, np.asarray(y), sample_weight=weights)
+    z, target = (x - mean) / scale, np.asarray(y, dtype=np.float64)
+    if signs is None:
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=C, max_iter=5000)
+        model.fit(z, target, sample_weight=weights)
+        coef, intercept = model.coef_[0], float(model.intercept_[0])
+    else:
+        coef, intercept = _fit_signed(z, target, weights, signs)
     return {
         "mean": [round(float(v), 6) for v in mean],
         "scale": [round(float(v), 6) for v in scale],
-        "coef": [round(float(v), 6) for v in model.coef_[0]],
-        "intercept": round(float(model.intercept_[0]), 6),
+        "coef": [round(float(v), 6) for v in coef],
+        "intercept": round(float(intercept), 6),
     }
+
+
+def _fit_signed(z, y, weights, signs: Sequence[int]):
+    """``(coef, intercept)`` of the L2-penalised logistic regression whose weights keep ``signs``."""
+    import numpy as np
+    from scipy.optimize import minimize
+
+    w = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+
+    def loss(p):
+        logits = z @ p[1:] + p[0]
+        error = w * (1.0 / (1.0 + np.exp(-logits)) - y)
+        value = (w * (np.logaddexp(0.0, logits) - y * logits)).sum() + 0.5 * (p[1:] @ p[1:]) / C
+        return value, np.concatenate([[error.sum()], z.T @ error + p[1:] / C])
+
+    side = {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}
+    bounds = [(None, None), *(side[int(s)] for s in signs)]
+    found = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+    return found.x[1:], float(found.x[0])
+
+
+def _signs() -> list[int]:
+    from assistant.features import ANSWERABILITY_FEATURES, ANSWERABILITY_SIGNS
+
+    return [ANSWERABILITY_SIGNS[f] for f in ANSWERABILITY_FEATURES]
 
 
 def _logits(model: dict, rows) -> list[float]:
@@ -273,7 +311,7 @@ def cross_validate(questions: list[Question]) -> tuple[list[list[float]], list[f
     probs = [0.0] * len(questions)
     for f in range(FOLDS):
         idx = [i for i, k in enumerate(folds) if k != f]
-        model = _fit([rows[i] for i in idx], [labels[i] for i in idx], [weights[i] for i in idx])
+        model = _fit([rows[i] for i in idx], [labels[i] for i in idx], [weights[i] for i in idx], _signs())
         for i, k in enumerate(folds):
             if k == f:
                 probs[i] = 1 / (1 + math.exp(-_logits(model, [rows[i]])[0]))
@@ -397,7 +435,7 @@ def leave_one_set_out(questions: list[Question], scores) -> dict:
         rest = [i for i in range(len(questions)) if questions[i].set != name]
         others = [questions[i] for i in rest]
         weights = _set_weights(others, ANSWERABILITY_SET_POWER)
-        model = _fit([rows[i] for i in rest], [labels[i] for i in rest], weights)
+        model = _fit([rows[i] for i in rest], [labels[i] for i in rest], weights, _signs())
         prob = {
             i: 1 / (1 + math.exp(-z)) for i, z in zip(range(len(rows)), _logits(model, rows), strict=True)
         }
@@ -469,7 +507,10 @@ def fit(embedder=None, index_dir: Path = ROOT / ".index") -> dict:
         "about": "Written by evaluation/fit_scorer.py; do not edit. Numbers under 'cv': held-out folds.",
         "sets": list(SETS),
         "ranker": {"features": list(CANDIDATE_FEATURES), **_fit(*_ranker_data(questions))},
-        "answerability": {"features": list(ANSWERABILITY_FEATURES), **_fit(a_rows, a_labels, a_weights)},
+        "answerability": {
+            "features": list(ANSWERABILITY_FEATURES),
+            **_fit(a_rows, a_labels, a_weights, _signs()),
+        },
         "thresholds": {
             "refuse_below": refuse_below,
             "hedge_below": hedge_below,

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from evaluation.evalsets import shared_set
-from evaluation.fit_scorer import OUT, Question, differences, refuse_threshold
+from evaluation.fit_scorer import OUT, Question, _fit, differences, refuse_threshold
 from tests.conftest import ROOT
 
 
@@ -32,6 +32,25 @@ def test_refusal_threshold_on_the_mean_or_on_every_set():
     assert refuse_threshold(questions, probs, most=0.4) == 0.3
     assert refuse_threshold(questions, probs, most=0.4, worst=True) == 0.2  # a's half is over 0.4
     assert refuse_threshold(questions, probs, most=0.0) == 0.1  # the unanswerable 0.05 refuses no one
+
+
+def test_a_signed_fit_keeps_each_weight_on_its_side_and_otherwise_matches_scikit_learn():
+    """The label follows the first feature; the second is the first minus noise that leans against the
+    label, so a free fit gives it a negative weight. Kept to "more is better", it gets none."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    first = rng.normal(size=400)
+    y = (first + rng.normal(scale=0.5, size=400) > 0).astype(int)
+    second = first - 0.8 * y + rng.normal(scale=0.3, size=400)
+    x = np.column_stack([first, second]).tolist()
+    free = _fit(x, y.tolist())
+    assert free["coef"][1] < -0.5
+    signed = _fit(x, y.tolist(), signs=[1, 1])
+    assert signed["coef"][1] == 0.0 and signed["coef"][0] > 0.5
+    unbounded = _fit(x, y.tolist(), signs=[0, 0])  # scipy, no bounds: scikit-learn's optimum
+    assert np.allclose(unbounded["coef"], free["coef"], atol=1e-3)
+    assert abs(unbounded["intercept"] - free["intercept"]) < 1e-3
 
 
 def refit_check(module: str, tmp_path) -> dict:

@@ -125,6 +125,18 @@ def test_what_did_someone_say_lists_each_statement(newsroom):
     assert any("two days" in c.quote for c in pronoun.citations), "'She added' belongs to Ingrid Holm"
 
 
+def test_what_someone_said_about_the_storys_own_subject_is_all_they_said_there(newsroom):
+    """"About the ferries", asked of a story headlined on the ferries, narrows nothing: both of Pavel Kask's
+    statements, the second one only "He said ..." with no word of the question."""
+    assistant, _ = newsroom
+    answer = assistant.answer("What did Pavel Kask say about the ferries?")
+    assert answer.text.startswith("The article attributes 2 statements to Pavel Kask")
+    assert [c.quote.split()[:2] for c in answer.citations] == [["Transport", "minister"], ["He", "said"]]
+    assert_exact(answer, assistant.settings.root)
+    narrower = assistant.answer("What did Pavel Kask say about hotel rooms?")  # not in the headline
+    assert "attributes" not in narrower.text and "hotel rooms" in narrower.citations[0].quote
+
+
 def test_who_said_names_the_speaker(newsroom):
     assistant, _ = newsroom
     answer = assistant.answer("Who said the ferries would stay closed for three days?")

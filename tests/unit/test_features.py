@@ -42,6 +42,16 @@ def test_near_stems_meet_across_word_forms(corpus):
     assert corpus.near("sea") == set()  # too short to guess from a prefix
 
 
+def test_a_word_that_only_starts_with_an_indexed_one_is_unknown(corpus):
+    # "longrange" shares "long"'s four letters, as "easyjet" does "easy"'s: no article says it
+    assert corpus.near("longrange") == {"long"}
+    assert not corpus.covers("longrange")
+    assert corpus.covers("decide") and corpus.covers("river")  # a near-stem about as long, the word itself
+    assert QuestionInfo.of("How much did Longrange make?", corpus).unknown_names == 1
+    asked = QuestionInfo.of("how much did longrange make?", corpus)
+    assert asked.unknown_words > 0.0
+
+
 def test_aliases_work_both_ways_and_are_not_chained():
     assert "us" in name_forms("Washington")
     assert "washington" in name_forms("U.S.")
