@@ -126,7 +126,7 @@ def test_what_did_someone_say_lists_each_statement(newsroom):
 
 
 def test_what_someone_said_about_the_storys_own_subject_is_all_they_said_there(newsroom):
-    """"About the ferries", asked of a story headlined on the ferries, narrows nothing: both of Pavel Kask's
+    """ "About the ferries", asked of a story headlined on the ferries, narrows nothing: both of Pavel Kask's
     statements, the second one only "He said ..." with no word of the question."""
     assistant, _ = newsroom
     answer = assistant.answer("What did Pavel Kask say about the ferries?")
