@@ -126,8 +126,8 @@ def test_what_did_someone_say_lists_each_statement(newsroom):
 
 
 def test_what_someone_said_about_the_storys_own_subject_is_all_they_said_there(newsroom):
-    """ "About the ferries", asked of a story headlined on the ferries, narrows nothing: both of Pavel Kask's
-    statements, the second one only "He said ..." with no word of the question."""
+    """Asked "about the ferries" of a story headlined on the ferries, it narrows nothing: both of Pavel
+    Kask's statements, the second one only "He said ..." with no word of the question."""
     assistant, _ = newsroom
     answer = assistant.answer("What did Pavel Kask say about the ferries?")
     assert answer.text.startswith("The article attributes 2 statements to Pavel Kask")
