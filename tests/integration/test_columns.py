@@ -54,8 +54,19 @@ def _over(store, embedder, table, live) -> HybridRetriever:
 
 def _ranked(retriever: HybridRetriever, question: str):
     ranking = retriever.rank(question, k=10)
-    hits = [(h.id, h.text, h.start, h.end, h.speaker, h.entities, round(h.score, 5)) for h in ranking.hits]
-    return hits, round(ranking.confidence, 5)
+    hits = [(h.id, h.text, h.start, h.end, h.speaker, h.entities) for h in ranking.hits]
+    return hits, [h.score for h in ranking.hits], ranking.confidence
+
+
+def _same(ours, theirs) -> bool:
+    """The same sentences in the same order, and their scores and the confidence equal but for float noise:
+    the two tables reach them by different arithmetic, which differs in the sixth digit, so rounding both
+    to a fixed digit fails whenever a score lies on a rounding edge (1.350705)."""
+    return (
+        ours[0] == theirs[0]
+        and ours[1] == pytest.approx(theirs[1], abs=1e-4)
+        and ours[2] == pytest.approx(theirs[2], abs=1e-4)
+    )
 
 
 def _questions() -> list[str]:
@@ -68,7 +79,7 @@ def test_columns_rank_as_the_table_they_were_written_from(served, embedder):
     assert columns.size == memory.size > 20
     assert "Hit" not in {type(v).__name__ for v in vars(columns._state.base).values()}  # nothing per sentence
     for question in _questions():
-        assert _ranked(columns, question) == _ranked(memory, question), question
+        assert _same(_ranked(columns, question), _ranked(memory, question)), question
     assert columns.speakers == memory.speakers and memory.speakers
     for speaker in memory.speakers:
         assert [h.id for h in columns.statements(speaker)] == [h.id for h in memory.statements(speaker)]
@@ -88,7 +99,7 @@ def test_columns_written_from_the_store_equal_those_written_from_the_table(serve
         assert (streamed / name).read_bytes() == (folder / name).read_bytes(), name
     ours = _over(store, embedder, ColumnTable.open(streamed), memory._live)
     for question in _questions():
-        assert _ranked(ours, question) == _ranked(memory, question), question
+        assert _same(_ranked(ours, question), _ranked(memory, question)), question
 
 
 def test_columns_follow_removals_and_additions_as_the_table_does(served, embedder):
@@ -112,7 +123,7 @@ def test_columns_follow_removals_and_additions_as_the_table_does(served, embedde
         assert ours.sources == theirs.sources
         assert (set(gone) <= set(ours.sources)) == (step == "restored")
         for question in _questions():
-            assert _ranked(ours, question) == _ranked(theirs, question), (step, question)
+            assert _same(_ranked(ours, question), _ranked(theirs, question)), (step, question)
 
     rewritten = folder.parent / "rewritten"
     write(rewritten, base, memory._live)  # columns and a delta, written as one
