@@ -93,6 +93,7 @@ ANSWERABILITY_FEATURES = (
     "margin",
     "top_cos",
     "top_overlap_window",
+    "top_overlap_soft",
     "top_align_min",
     "top3_align_window",
     "unknown_names",
@@ -106,7 +107,7 @@ ANSWERABILITY_FEATURES = (
 # less. The fit keeps each weight on its side of zero (``evaluation.fit_scorer``), so that a feature that
 # only separates one set's questions by accident cannot turn round (a higher best score meaning "refuse").
 ANSWERABILITY_SIGNS = dict(
-    zip(ANSWERABILITY_FEATURES, (1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1), strict=True)
+    zip(ANSWERABILITY_FEATURES, (1, 1, 1, 1, 1, 1, 1, -1, -1, -1, -1, -1, -1), strict=True)
 )
 
 _YEAR = re.compile(r"\b(1\d{3}|20\d{2})s?\b")
@@ -597,6 +598,7 @@ def answerability_features(
         scores[0] - second,
         top["cos"],
         top["overlap_window"],
+        top["overlap_soft"],  # the share of the question's words (or near forms) the sentence itself has
         top["align_min"],
         max(r[window] for r in rows[:3]),
         float(q.unknown_names),
