@@ -8,6 +8,8 @@ should quote the sentence with "Earlier this week", not only the warning.
 
 >>> answer_type("What city can Ukraine defend?"), answer_type("Who first reported it?"), answer_type("Why?")
 ('place', 'person', None)
+>>> asks_for_several("What did the analysts say?"), asks_for_several("What flows between Bingen and Bonn?")
+(True, False)
 
 This module reads the question only: it finds nothing in a sentence beyond ``has``'s patterns.
 """
@@ -121,3 +123,53 @@ def has(kind: str | None, text: str) -> bool:
         return True
     pattern = {"number": _NUMBER, "time": _TIME, "place": _PLACE, "person": _PERSON}[kind]
     return pattern.search(text) is not None
+
+
+# A question whose answer is several things: "break down the costs", "who else ...", "who's on the board",
+# "which countries ...", "what awards have ...", "what are the two problems ...", "what did the critics
+# say ...". A plural is a word in -s that is not a possessive nor one of these endings; after "what" it must
+# be followed by an auxiliary, since "what flows ..." and "what forms ..." are verbs.
+_NOT_PLURAL = re.compile(r"(ss|us|is|ous|series|news|this|its|was|has|does|yes)$", re.I)
+_AUXILIARY = frozenset(
+    "did do does have has had are were will would can could is was should may might".split()
+)
+_SEVERAL_CUE = re.compile(
+    r"\bbreak(s|ing)?\s+(it\s+|them\s+|that\s+)?down\b|\bbreakdown\b|^\W*(please\s+|can\s+you\s+|could\s+you\s+)?"
+    r"(list|itemi[sz]e)\b|\bwho\s+else\b|\bwhat\s+else\b|\bwho(?:'s|\u2019s|\s+is|\s+are|\s+sits?)\s+on\s+the\b",
+    re.I,
+)
+_SAID_BY_SEVERAL = re.compile(
+    r"^\W*what\s+(?:did|do|does|have|has)\s+(?:the\s+)?(?:[a-z'-]+\s+)?([a-z'-]+)\s+(?:say|said|think)\b|"
+    r"^\W*what\s+(?:are|were)\s+([a-z'-]+)\s+saying\b",
+    re.I,
+)
+_WORD = re.compile(r"[a-z][a-z'\u2019-]*", re.I)
+
+
+def _plural(word: str) -> bool:
+    word = word.lower()
+    possessive = word.endswith(("'s", "\u2019s"))
+    return len(word) > 3 and word.endswith("s") and not possessive and not _NOT_PLURAL.search(word)
+
+
+def asks_for_several(question: str) -> bool:
+    """True when the question asks for several things, each of which may be its own sentence: a list."""
+    if _SEVERAL_CUE.search(question):
+        return True
+    if m := _SAID_BY_SEVERAL.search(question):
+        who = (m.group(1) or m.group(2) or "").lower()
+        if _plural(who) or who in ("people", "they", "critics"):
+            return True
+    ws = [w.lower() for w in _WORD.findall(question)]
+    if ws[:1] == ["so"]:
+        ws = ws[1:]
+    if len(ws) < 3 or ws[0] not in ("what", "which"):
+        return False
+    if ws[0] == "which":  # "which countries ...", "which other countries ...", "which two firms ..."
+        rest = [w for w in ws[1:4] if w not in ("other", "of", "the", "two", "three", "four", "five")]
+        return bool(rest) and _plural(rest[0])
+    if ws[1] in ("are", "were") and ws[2] == "the":  # "what are the (two) problems ..."
+        return any(_plural(w) for w in ws[3:6])
+    # "what awards have ...", "what other uk jobs is ...": a plural noun, then an auxiliary
+    aux = next((i for i, w in enumerate(ws[1:6], start=1) if w in _AUXILIARY), 0)
+    return aux > 1 and _plural(ws[aux - 1])

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.answering.spans import _side, answer_type, number_attached, short_answer, stored_spans
-from assistant.answertype import expected, wh_noun
+from assistant.answertype import asks_for_several, expected, wh_noun
 from assistant.retrieval import Hit
 
 PREFIX = "Headline line\n\nSome text before. "  # the sentences sit at an offset, as in a real file
@@ -299,3 +299,39 @@ def test_an_age_is_a_measure_even_when_tagged_as_a_date():
     hit = make_hit("The 73-year-old former chairman sealed the deal on Friday.", [("73-year-old", "DATE")])
     assert number_attached("How old is the former chairman?", hit) is True
     assert number_attached("How many chairmen sealed the deal?", hit) is False  # a count, not an age
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "break down the costs by region",
+        "who else was hurt in the crash?",
+        "who's on the new committee",
+        "which towns lost power?",
+        "which two ministers resigned?",
+        "what awards has the film won?",
+        "what are the three reasons she gives",
+        "what did the economists say about the deal",
+        "what are people saying about the merger?",
+        "list the ferry routes that closed",
+    ],
+)
+def test_a_question_asking_for_several_things_is_a_list(question):
+    assert asks_for_several(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What flows between the two lakes?",  # a verb in -s, not a plural
+        "What forms the border?",
+        "who is the harbour master?",
+        "which town lost power?",
+        "what did the mayor say about the bridge",
+        "is the ferry on the list of closed routes?",  # "list" inside, not asked for
+        "what's the business about?",
+        "how many routes closed?",
+    ],
+)
+def test_a_question_about_one_thing_is_not_a_list(question):
+    assert not asks_for_several(question)
