@@ -7,7 +7,7 @@ summaries, held out by topic.
 ``assistant.answering.summary`` scores each sentence by a logistic regression over its ``FEATURES`` and
 takes them by maximal marginal relevance; ``weight`` trades salience against redundancy, ``share`` sets the
 length (a share of the article's sentences, within 3..5) and ``lede`` whether the first sentence is always
-taken. Stories: every story of ``../shared/eval/bbc`` with a reference, except the ones
+taken (always: ``LEDES``). Stories: every story of ``../shared/eval/bbc`` with a reference, except the ones
 ``evaluation.summaries.sample`` scores (``eval --summaries`` measures on stories the fit never saw).
 Sentences are the index's (``evaluation.summaries.body_spans``, the headline line left out: it is the
 title); a sentence is labelled 1 when it covers a reference sentence, as ``eval --summaries`` counts
@@ -37,6 +37,11 @@ WEIGHTS = (0.8, 0.9, 1.0)
 SHARES = (0.3, 0.5)
 POWERS = (0.0, 0.25, 0.5)
 ABOUT = 2  # the about answer: the lede and the sentence that carries the story on
+# A summary opens with the lede, then the most central sentences not yet said (issue 16): readers asking to
+# have a story summarised expect its first line, as news-chat's summary rows do. Not fitted: on the BBC
+# references alone leaving it out scores a little higher (Summarize R2 0.672 without, 0.665 with it, 60
+# stories), since their summaries often skip the lede.
+LEDES = (True,)
 
 
 def stories(bbc: Path = BBC, limit: int | None = None) -> list[dict]:
@@ -169,7 +174,7 @@ def picks(data: list[dict], model: dict, power: float, weight: float, share: flo
 
 def choose(data: list[dict], model: dict) -> tuple[float, float, float, bool]:
     """The ``(power, weight, share, lede)`` of the best mean word F1 on ``data`` (ties: the shorter)."""
-    grid = [(pw, w, s, le) for pw in POWERS for w in WEIGHTS for s in SHARES for le in (False, True)]
+    grid = [(pw, w, s, le) for pw in POWERS for w in WEIGHTS for s in SHARES for le in LEDES]
 
     def objective(ws):
         chosen = picks(data, model, *ws)

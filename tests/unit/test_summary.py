@@ -94,6 +94,7 @@ def test_the_shipped_weights_read_these_features():
     stored = json.loads(WEIGHTS.read_text(encoding="utf-8"))
     assert stored["model"]["features"] == list(FEATURES)
     assert len(stored["model"]["coef"]) == len(FEATURES) and isinstance(stored["lede"], bool)
+    assert stored["lede"] is True  # a summary opens with the lede (issue 16), never fitted away
     assert SummaryParams.load().model == stored["model"]
 
 
