@@ -1,18 +1,20 @@
 """An extractive summary as a ranking with a budget: the sentences most likely to be in a reference summary,
 not repeating one another, returned in article order.
 
-Salience is a logistic regression over a few features of each sentence (``FEATURES``): its TextRank
-centrality (Mihalcea & Tarau 2004: weighted PageRank over the graph of the article's sentences whose edges
-are their word overlap, ``|Si & Sj| / (log|Si| + log|Sj|)``), how frequent its words are in the article, its
-length, its position, its overlap with the headline (words and MiniLM cosine), its MiniLM cosine to the
-article's centroid, and whether it has a number. Each next sentence maximises
-``weight * salience - (1 - weight) * redundancy``, salience the regression's probability (times the
-sentence's content words to a fitted ``power``: ROUGE counts words, not sentences) and redundancy the
-highest MiniLM cosine to a sentence already taken (maximal marginal relevance). The length grows with the
-article, between ``SHORTEST`` and ``LONGEST`` sentences; ``lede`` says whether the first sentence is always
-taken. The regression, ``power``, ``weight``, ``share`` and ``lede`` are fitted on the public BBC summaries
-(``evaluation/fit_summary.py`` writes ``assistant/weights/summary.json``); without a regression the
-salience is TextRank's centrality alone. This module picks sentences; it does not quote or cite them.
+Salience is a logistic regression over a few features of each sentence (``FEATURES``): its TextRank centrality
+(Mihalcea & Tarau 2004: weighted PageRank over the graph of the article's sentences whose edges are their word
+overlap, ``|Si & Sj| / (log|Si| + log|Sj|)``), the same over the cosine of their word counts, its place in the
+article by each (a summary takes the top few, whatever their scores), how frequent its words are in the
+article, its length (and against the article's mean), the article's length, its position, its overlap with the
+headline (words and MiniLM cosine), its MiniLM cosine to the article's centroid, and whether it has a number.
+Each next sentence maximises ``weight * salience - (1 - weight) * redundancy``, salience the regression's
+probability (times the sentence's content words to a fitted ``power``: ROUGE counts words, not sentences) and
+redundancy the highest MiniLM cosine to a sentence already taken (maximal marginal relevance). The length
+grows with the article, between ``SHORTEST`` and ``LONGEST`` sentences; ``lede`` says whether the first
+sentence is always taken. The regression, ``power``, ``weight``, ``share`` and ``lede`` are fitted on the
+public BBC summaries (``evaluation/fit_summary.py`` writes ``assistant/weights/summary.json``); without a
+regression the salience is TextRank's centrality alone. This module picks sentences; it does not quote or cite
+them.
 
 >>> import numpy as np
 >>> texts = ["Ferry fares rise.", "Ferry fares rise in March.", "Fuel pushes ferry fares up.", "Gulls nest."]
@@ -55,6 +57,11 @@ FEATURES = (
     "headline_cosine",  # MiniLM cosine to the headline (0 without one)
     "centroid_cosine",  # MiniLM cosine to the mean of the article's sentence vectors
     "digits",  # 1 when it has a number
+    "textrank_cosine",  # centrality over the cosine of word counts, the article's most central 1
+    "textrank_rank",  # its place by "textrank", 0 for the most central, 1 for the least
+    "cosine_rank",  # its place by "textrank_cosine"
+    "relative_words",  # log_words less the article's mean
+    "log_sentences",  # the article's length: a long article's summary leaves more out
 )
 
 
@@ -128,6 +135,37 @@ def centrality(texts: Sequence[str]):
     return scores / scores.max() if n else scores
 
 
+def cosine_centrality(texts: Sequence[str]):
+    """Each sentence's TextRank score with edges the cosine of the sentences' word counts (Erkan & Radev's
+    continuous LexRank without idf), scaled so the most central is 1."""
+    from collections import Counter
+
+    import numpy as np
+
+    bags = [Counter(tokens(t)) for t in texts]
+    vocab = {w: i for i, w in enumerate(sorted({w for bag in bags for w in bag}))}
+    x = np.zeros((len(bags), max(len(vocab), 1)))
+    for i, bag in enumerate(bags):
+        for w, c in bag.items():
+            x[i, vocab[w]] = c
+    x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
+    weights = x @ x.T
+    np.fill_diagonal(weights, 0.0)
+    scores = pagerank(weights)
+    return scores / scores.max() if len(scores) else scores
+
+
+def _places(scores):
+    """Each score's place, 0 for the highest and 1 for the lowest (ties: the earlier first)."""
+    import numpy as np
+
+    n = len(scores)
+    order = np.argsort(-np.asarray(scores, dtype=float), kind="stable")
+    places = np.empty(n)
+    places[order] = np.arange(n)
+    return places / max(n - 1, 1)
+
+
 def features(texts: Sequence[str], vectors, headline: str = "", headline_vector=None):
     """One row of ``FEATURES`` per sentence (the body's, without the headline line)."""
     from collections import Counter
@@ -150,12 +188,14 @@ def features(texts: Sequence[str], vectors, headline: str = "", headline_vector=
         v @ _unit(np.asarray(headline_vector)[None, :])[0] if headline_vector is not None else np.zeros(n)
     )
     index = np.arange(n, dtype=float)
+    textrank, cosine = centrality(texts), cosine_centrality(texts)
+    log_words = np.log([max(len(bag), 1) for bag in bags])
     return np.column_stack(
         [
-            centrality(texts),
+            textrank,
             freq / max(freq.max(), 1e-12),
             freq_mean / max(freq_mean.max(), 1e-12),
-            np.log([max(len(bag), 1) for bag in bags]),
+            log_words,
             index == 0,
             index / max(n - 1, 1),
             1 / (1 + index),
@@ -163,6 +203,11 @@ def features(texts: Sequence[str], vectors, headline: str = "", headline_vector=
             head_cos,
             centroid_cos,
             [any(c.isdigit() for c in t) for t in texts],
+            cosine,
+            _places(textrank),
+            _places(cosine),
+            log_words - log_words.mean(),
+            np.full(n, math.log(n)),
         ]
     ).astype(float)
 

@@ -48,6 +48,17 @@ def test_features_read_position_length_headline_and_numbers():
     assert x[1, column("frequency")] == x[:, column("frequency")].min()  # the gulls share no word
 
 
+def test_features_read_each_centrality_and_its_place_in_the_article():
+    x = features(TEXTS, vectors(), HEADLINE)
+    for centre, place in (("textrank", "textrank_rank"), ("textrank_cosine", "cosine_rank")):
+        assert x[:, column(centre)].max() == 1.0
+        best = int(x[:, column(centre)].argmax())
+        assert x[best, column(place)] == 0.0 and sorted(x[:, column(place)]) == [0, 1 / 3, 2 / 3, 1]
+    assert x[1, column("textrank_cosine")] == x[:, column("textrank_cosine")].min()  # the gulls share no word
+    assert abs(x[:, column("relative_words")].mean()) < 1e-12
+    assert np.allclose(x[:, column("log_sentences")], np.log(4))
+
+
 def test_features_without_a_headline_read_zero_for_it():
     x = features(TEXTS, vectors())
     assert not x[:, column("headline_words")].any() and not x[:, column("headline_cosine")].any()
