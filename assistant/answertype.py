@@ -62,6 +62,12 @@ _LEGACY = {"org": "person", "thing": None}  # ``expected``'s four kinds
 
 
 _WHAT_DID = re.compile(r"^\W*what\s+(did|does|do|will|would|can|could|should|has|have|had)\b", re.I)
+# ... unless it ends on what names a thing: a preposition's object ("What does the canal run parallel
+# to?") or a meaning ("What does Untersee mean?")
+_OBJECT_ASKED = re.compile(
+    r"\b(to|into|with|from|of|for|on|in|by|as|at|through|mean|means|meant|translate|translates)\s*\?*\s*$",
+    re.I,
+)
 
 
 def answer_type(question: str) -> str | None:
@@ -76,8 +82,8 @@ def answer_type(question: str) -> str | None:
                 return kind
     if _NONE.search(question) and not _WHAT.search(question):
         return None
-    if _WHAT_DID.search(question):  # "What did Biden decide?": an act or a statement, not a thing to name
-        return None
+    if _WHAT_DID.search(question) and not _OBJECT_ASKED.search(question):
+        return None  # "What did Biden decide?": an act or a statement, not a thing to name
     return "thing" if _WHAT.search(question) else None
 
 

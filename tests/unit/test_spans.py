@@ -86,6 +86,10 @@ UZBEKISTAN = make_hit(
         ("How long is the Vell?", "number"),
         ("What percentage of the flow is that?", "number"),
         ("What did Putin warn about?", None),
+        ("What did the council decide?", None),  # an act or a statement
+        ("What does the ferry line run parallel to?", "thing"),  # a preposition's object
+        ("What does the Vell change its name to?", "thing"),
+        ("What does Obervell mean?", "thing"),
         ("Why did Biden decide?", None),
         ("How did the officials react?", None),
         ("Is Ukraine allowed to strike Russia?", None),
