@@ -41,6 +41,7 @@ _WH_NOUN = re.compile(
 )
 # Checked in this order: "how long ago" asks for a time, "how long" for a number.
 _FIXED = (
+    ("direction", re.compile(r"\b(what|which)\s+(direction|way)\b", re.I)),
     (
         "time",
         re.compile(
@@ -58,7 +59,7 @@ _FIXED = (
 _NONE = re.compile(r"^\W*(why|how|is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b", re.I)
 _WHAT = re.compile(r"\b(what|which)\b", re.I)
 _VAGUE = frozenset("name names term kind type sort part one other".split())
-_LEGACY = {"org": "person", "thing": None}  # ``expected``'s four kinds
+_LEGACY = {"org": "person", "thing": None, "direction": None}  # ``expected``'s four kinds
 
 
 _WHAT_DID = re.compile(r"^\W*what\s+(did|does|do|will|would|can|could|should|has|have|had)\b", re.I)
@@ -71,8 +72,8 @@ _OBJECT_ASKED = re.compile(
 
 
 def answer_type(question: str) -> str | None:
-    """What the question asks for: "person", "org", "place", "time", "number", "thing" (another what/which
-    question) or None (why, how, yes-no and anything else)."""
+    """What the question asks for: "person", "org", "place", "time", "number", "direction" ("which way
+    ...?"), "thing" (another what/which question) or None (why, how, yes-no and anything else)."""
     for kind, pattern in _FIXED:
         if pattern.search(question):
             return kind

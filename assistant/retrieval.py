@@ -695,14 +695,15 @@ def _sentence_infos(ordered: Sequence[Hit]) -> list[SentenceInfo]:
 def typed_answers(question: str):
     """A test of a sentence: 1.0 when it holds an entity of the kind the question asks for (a place for
     "what city...", a sum for "how much...") that the question does not already say, else 0.0."""
-    from assistant.answering.spans import TIERS, answer_type, stored_spans
+    from assistant.answering.spans import TIERS, answer_type, compass_spans, stored_spans
 
     kind = answer_type(question)
     wanted = set(TIERS[kind][0]) if kind in TIERS and kind != "thing" else set()
     asked = set(words(question))
+    spans = compass_spans if kind == "direction" else stored_spans
 
     def test(hit: Hit) -> float:
-        for s, e, label in stored_spans(hit) if wanted else ():
+        for s, e, label in spans(hit) if wanted else ():
             if label in wanted and not set(words(hit.text[s - hit.start : e - hit.start])) <= asked:
                 return 1.0
         return 0.0

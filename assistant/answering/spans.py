@@ -54,6 +54,14 @@ _COUNTED = re.compile(
 )
 
 
+DIRECTION = "DIRECTION"
+# A compass point or a way along one ("north", "westward", "south-east"), but not the first word of a name
+# ("North Sea", "West Germany").
+_COMPASS = re.compile(
+    r"\b(?:(?:north|south)(?:-?(?:east|west))?|east|west)(?:wards?|erly)?\b(?!\s+(?-i:[A-Z]))", re.I
+)
+
+
 # The labels each type admits, best first: each tier down costs TIER_COST; noun chunks come after them all.
 TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "person": (("PERSON",), ("ORG", "NORP")),
@@ -63,6 +71,7 @@ TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "number": (("CARDINAL", "MONEY", "PERCENT", "QUANTITY"),),
     "measure": (("QUANTITY", "DATE", "TIME", "CARDINAL", "MONEY"),),  # how long / old / far / big
     "thing": (("NP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "NORP", "ORG", "GPE", "LOC"),),
+    "direction": ((DIRECTION,),),  # found in the sentence when asked (``compass_spans``), not stored
 }
 # A question that names the kind of place ("what city", "which country") admits no nationality ("Russian").
 PLACE_NAMED = (("GPE", "LOC", "FAC"), ("ORG",))
@@ -85,6 +94,11 @@ def stored_spans(hit: Hit) -> list[Span]:
 
 
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'\u2019-]*")
+
+
+def compass_spans(hit: Hit) -> list[Span]:
+    """The compass points of the hit's sentence, as spans in source-file offsets."""
+    return [(hit.start + m.start(), hit.start + m.end(), DIRECTION) for m in _COMPASS.finditer(hit.text)]
 
 
 def _stems(text: str) -> set[str]:
@@ -125,7 +139,7 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
     tiers = _tiers(question, kind)
     side = _side(question)
     best = None
-    for span in stored_spans(hit):
+    for span in compass_spans(hit) if kind == "direction" else stored_spans(hit):
         s, e, label = _tidy(hit, _widen(hit, span))
         if not (quote_start <= s < e <= quote_end):
             s, e, label = _tidy(hit, span)  # widened past the quote: as stored

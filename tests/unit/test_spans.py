@@ -90,6 +90,8 @@ UZBEKISTAN = make_hit(
         ("What does the ferry line run parallel to?", "thing"),  # a preposition's object
         ("What does the Vell change its name to?", "thing"),
         ("What does Obervell mean?", "thing"),
+        ("Which way does the Vell flow?", "direction"),
+        ("After the weir, what direction does it run?", "direction"),
         ("Why did Biden decide?", None),
         ("How did the officials react?", None),
         ("Is Ukraine allowed to strike Russia?", None),
@@ -339,3 +341,10 @@ def test_a_question_asking_for_several_things_is_a_list(question):
 )
 def test_a_question_about_one_thing_is_not_a_list(question):
     assert not asks_for_several(question)
+
+
+def test_a_direction_question_gives_the_compass_point_not_a_name_that_starts_with_one():
+    hit = make_hit("Past the weir the Vell turns westward and runs to the North Sea.", [("North Sea", "LOC")])
+    assert picked("Which way does the Vell turn past the weir?", hit) == "westward"
+    assert picked("Which direction does it run to the North Sea?", hit) == "westward"
+    assert picked("Which way does it turn?", make_hit("It turns at the North Sea.", [])) is None
