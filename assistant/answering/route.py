@@ -64,7 +64,9 @@ class Router:
         self.floor = floor
         self._vectors = vectors
         self._lock = threading.Lock()
-        self.known = common_words([t for t, _ in examples])
+        # the words of asking for an article ("who wrote", "story", "summarize"), from the article-level
+        # examples only: the "none" ones name what stories say ("blair", "fans"), which may name an article
+        self.known = common_words([t for t, intent in examples if intent != NONE], of=len(examples))
         self.vocabulary = dict.fromkeys(INTENTS, self.known)
 
     @classmethod
@@ -142,14 +144,15 @@ def decide_any(
     return best
 
 
-def common_words(texts: list[str], share: float = COMMON_SHARE) -> frozenset[str]:
-    """Words in at least ``share`` of the examples (and in three at least): the words of asking ("summarize",
-    "story", "what's"), not of a story ("harbour", "ferries") that an example happens to name."""
+def common_words(texts: list[str], share: float = COMMON_SHARE, of: int | None = None) -> frozenset[str]:
+    """Words in at least ``share`` of the examples (of ``of`` examples when given; and in three at least): the
+    words of asking ("summarize", "story", "what's"), not of a story ("harbour", "ferries") that an example
+    happens to name."""
     df: dict[str, int] = {}
     for text in texts:
         for w in set(words(text)):
             df[w] = df.get(w, 0) + 1
-    least = max(3, share * len(texts))
+    least = max(3, share * (of if of is not None else len(texts)))
     return frozenset(w for w, n in df.items() if n >= least)
 
 

@@ -6,11 +6,12 @@ import numpy as np
 import pytest
 
 from assistant.answering import article
-from assistant.answering.route import Routed, decide
+from assistant.answering.route import Routed, Router, decide, strip_unknown
 from assistant.answering.summary import SummaryParams, pick
 from assistant.compose import select
 from assistant.models import Answer
 from assistant.retrieval import Hit
+from assistant.text import tokens
 
 TEXT = (
     "Harbour ferry fares to rise\n\n"
@@ -149,6 +150,19 @@ def test_decide_needs_the_margin_and_the_floor():
     assert decide("what's this about?", scores, 0.1, 0.9).intent == ""  # not near enough at all
     got = decide("tl;dr of the ferry story", scores, 0.1, 0.5, {"about": frozenset({"tl", "dr"})})
     assert isinstance(got, Routed) and got.rest == ("ferry",)
+
+
+def test_words_of_asking_come_from_the_article_level_examples_only():
+    article = [
+        ("who wrote the story?", "credit"),
+        ("who wrote the story", "credit"),
+        ("who wrote the story here", "credit"),
+    ]
+    about_ferries = [(f"why did the ferry {v}?", "none") for v in ("stop", "sail", "sink", "leave")]
+    router = Router(embedder=None, examples=article + about_ferries, margin=0.0, floor=0.0)
+    assert {"story", "who", "wrote"} <= router.known and "ferry" not in router.known
+    stripped = strip_unknown("who wrote the ferry story?", router.known, set(tokens("ferry")))
+    assert stripped == "who wrote the story?"  # "ferry" names the article, though the "none" examples use it
 
 
 def test_select_lists_supporting_sentences_in_article_order_and_drops_weak_runners_up():
