@@ -62,6 +62,22 @@ _COMPASS = re.compile(
 )
 
 
+# A question that asks what a thing is called ("What is the bend called?", "the name of the branch") is
+# answered by the name a naming word introduces ("... known as the Rhine Valley"): that span outranks the
+# rest, as a passive's agent does for "who".
+_NAMING_ASKED = re.compile(r"\b(called|known\s+as|named|dubbed|(?:name|term)\s+(?:of|for)\b)", re.I)
+_NAMED_AFTER = re.compile(
+    r"\b(?:called|known\s+as|named|dubbed|termed|so-called)\s+(?:the\s+)?[\"\u201c\u2018']?$", re.I
+)
+# A question that asks what a word means ("What does Untersee mean?", "the translation of Het Scheur") is
+# answered by the gloss the article puts in quotes or brackets right after that word: 'Untersee ("lower
+# lake")'.
+_MEANING_ASKED = re.compile(r"\b(mean|means|meant|meaning|translat\w*|english\s+for)\b", re.I)
+_GLOSS = re.compile(
+    r"\(?\s*[\"\u201c]([^\"\u201c\u201d()]{1,80})[\"\u201d]\s*\)?|\(([^\"\u201c\u201d()]{1,80})\)"
+)
+
+
 # The labels each type admits, best first: each tier down costs TIER_COST; noun chunks come after them all.
 TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "person": (("PERSON",), ("ORG", "NORP")),
@@ -129,9 +145,16 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
     kind = answer_type(question)
     if kind is None:
         return None
+    if (
+        kind == "thing"
+        and _MEANING_ASKED.search(question)
+        and (found := gloss(question, hit, quote_start, quote_end))
+    ):
+        return found
     asked = _stems(question)
     said = f" {' '.join(words(question))} "
     head = wh_noun(question)
+    naming = bool(_NAMING_ASKED.search(question))
     sentence = _positions(hit.text, hit.start)
     # The title's words are in most of the article's sentences: they locate nothing.
     telling = asked - _stems(hit.title) or asked
@@ -163,10 +186,28 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
             + (COMMON_COST if kind == "thing" and not proper else 0)
             + SIDE_COST * _wrong_side(side, s, e, sentence, anchors)
             - (TIER_COST + 1) * _agent(kind, hit, s, sentence, anchors)
+            - (TIER_COST + 1) * (naming and bool(_NAMED_AFTER.search(hit.text[: s - hit.start])))
         )
         if best is None or (cost, s) < best[0]:
             best = ((cost, s), (s, e, label))
     return best[1] if best else None
+
+
+def gloss(question: str, hit: Hit, quote_start: int, quote_end: int) -> Span | None:
+    """For "what does X mean?": the quoted or bracketed gloss right after one of the question's own words
+    in the sentence ('Obersee ("upper lake")' gives "upper lake"), or None."""
+    asked = _stems(question)
+    for m in _GLOSS.finditer(hit.text):
+        group = 1 if m.group(1) is not None else 2
+        s, e = hit.start + m.start(group), hit.start + m.end(group)
+        before = _positions(hit.text[: m.start()], hit.start)
+        if before and before[-1][1] >= hit.start + m.start() - 2 and before[-1][2] in asked:
+            span = _tidy(hit, (s, e, NOUN_CHUNK))
+            if quote_start <= span[0] < span[1] <= quote_end and not (
+                _stems(hit.text[span[0] - hit.start : span[1] - hit.start]) <= asked
+            ):
+                return span
+    return None
 
 
 # "How much did X cost / pay / make?" asks for a sum of money; "how many ...?" for a count.

@@ -348,3 +348,33 @@ def test_a_direction_question_gives_the_compass_point_not_a_name_that_starts_wit
     assert picked("Which way does the Vell turn past the weir?", hit) == "westward"
     assert picked("Which direction does it run to the North Sea?", hit) == "westward"
     assert picked("Which way does it turn?", make_hit("It turns at the North Sea.", [])) is None
+
+
+# Sentences written for these tests (not from any article).
+NAMED = make_hit(
+    "Past the old mill the lane climbs to a wide meadow known as the Long Acre, where Tom Baker keeps sheep.",
+    [
+        ("the old mill", "NP"),
+        ("a wide meadow", "NP"),
+        ("the Long Acre", "NP"),
+        ("Tom Baker", "PERSON"),
+        ("sheep", "NP"),
+    ],
+)
+GLOSSED = make_hit(
+    'The harbour has two basins: the Vorhafen ("outer harbour") and the Binnenhafen ("inner harbour").',
+    [("two basins", "NP"), ("the Vorhafen", "NP"), ("the Binnenhafen", "NP")],
+)
+
+
+def test_a_question_that_asks_what_a_thing_is_called_takes_the_name_a_naming_word_introduces():
+    assert picked("What is the wide meadow known as?", NAMED) == "the Long Acre"
+    # without the naming question the nearest span still wins
+    assert picked("What does the lane climb to?", NAMED) == "a wide meadow"
+
+
+def test_a_question_that_asks_what_a_word_means_takes_the_gloss_right_after_that_word():
+    assert picked("What does Binnenhafen mean?", GLOSSED) == "inner harbour"
+    assert picked("What is the English translation of Vorhafen?", GLOSSED) == "outer harbour"
+    # a gloss of another word is not the answer: no gloss follows a word of this question
+    assert picked("What does Hafen mean?", GLOSSED) != "outer harbour"
