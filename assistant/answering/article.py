@@ -1,5 +1,6 @@
 """Answers to questions about an article as a whole: what it is about, a summary, its date, its sources,
-its headline; and, with several articles and none meant, each article by its title and opening sentence.
+whom it quotes, its headline; and, with several articles and none meant, each article by its title and
+opening sentence.
 
 Every reply quotes the article: the lede, the summary's sentences, the date as the file writes it, the
 attribution lines, the headline line. Where the article lacks what is asked (no date line, no headline, no
@@ -33,6 +34,17 @@ _CREDITS = (
     re.compile(r"\bsaid in a statement\b|\btold reporters\b", re.I),
 )
 _EXPLICIT = 2  # the first two kinds credit the reporting itself; the others name a source of facts
+# A verb of saying or thinking: a person next to one outside quotation marks is quoted ("Mr Strauss said",
+# "said HMV manager Clive Smith", "Bob Strauss, from the LA Daily News, thinks").
+_SAYING = (
+    r"(?:said|says|told|tells|added|adds|explained|warned|argued|insisted|claimed|stressed|admitted|"
+    r"maintained|believes|thinks|thought|agreed|agrees|predicted|predicts|suggested|noted|commented|"
+    r"revealed|announced|urged|wrote|writes)\b"
+)
+_SPEAKS_AFTER = re.compile(r"^(?:\s*,[^,]{1,80},|\s*,)?\s*(?:[\w'\u2019-]+\s+){0,2}" + _SAYING, re.I)
+_SPOKEN_BEFORE = re.compile(r"\b" + _SAYING + r"\s*,?\s*(?:[\w'\u2019.-]+\s+){0,4}$", re.I)
+_QUOTATION = re.compile(r"[\"\u201c][^\"\u201c\u201d]*[\"\u201d]?")
+QUOTED_LIMIT = 6
 
 
 def body(sentences: Sequence[Hit]) -> list[Hit]:
@@ -114,6 +126,50 @@ def credit(question: str, sentences: Sequence[Hit]) -> Iterator[str | Answer]:
     explicit = any(found[i] < _EXPLICIT for i in best)
     head = "" if explicit else "The article has no byline; it attributes its reporting:"
     yield from _answer(question, "credit", head, chosen, hedged=not explicit)
+
+
+def quoted(question: str, sentences: Sequence[Hit], matched: Hit | None = None) -> Iterator[str | Answer]:
+    """Whom the article quotes: for each person it names next to a verb of saying or thinking (outside
+    quotation marks), the first such sentence, in article order, each cited. A person is known by surname:
+    "Mr Strauss said" is the "Bob Strauss" already listed, and "Mr Bates said" counts once the article has
+    named "Ken Bates"; a surname it never gives in full names no one. The names are spaCy's, tagged at
+    index time. ``matched``: the sentence the question's own words found when they chose the article
+    ("which story quotes Theresa May?"), listed too."""
+    from assistant.answering.spans import stored_spans
+
+    seen: set[str] = set()  # surnames already listed
+    named: set[str] = set()  # surnames the article has named in full so far ("Ken Bates": "bates")
+    chosen = []
+    for h in body(sentences):
+        outside = _QUOTATION.sub(lambda m: " " * len(m.group()), h.text)  # offsets kept
+        people = [(s - h.start, e - h.start) for s, e, label in stored_spans(h) if label == "PERSON"]
+        named |= {n[-1].lower() for s, e in people if len(n := h.text[s:e].split()) > 1}
+        speakers = {
+            n[-1].lower()
+            for s, e in people
+            if (n := outside[s:e].split())
+            and (_SPEAKS_AFTER.search(outside[e:]) or _SPOKEN_BEFORE.search(outside[:s]))
+        }
+        if (speakers & named) - seen:  # someone named in full, here or before ("Mr Bates said")
+            chosen.append(h)
+        seen |= speakers
+        if len(chosen) == QUOTED_LIMIT:
+            break
+    count = len(chosen)
+    if matched is not None and not matched.headline and all(h.id != matched.id for h in chosen):
+        chosen = sorted([*chosen, matched], key=lambda h: h.start)
+    if not chosen:
+        yield from _nothing(question, "quoted", "the article quotes no one by name")
+        return
+    people = "no one by name" if not count else "one person" if count == 1 else f"{count} people"
+    more = " or more" if count == QUOTED_LIMIT else ""
+    head = f"The article quotes {people}{more}" + (
+        ", with the sentence the question's words found:" if len(chosen) > count else ":"
+    )
+    for piece in listing(question, head, chosen):
+        if isinstance(piece, Answer):
+            piece.kind = "quoted"
+        yield piece
 
 
 def date(

@@ -108,6 +108,8 @@ def _one(
         return article.about(question, sentences, follow[0] if follow else None)
     if intent == "credit":
         return article.credit(question, sentences)
+    if intent == "quoted":
+        return article.quoted(question, sentences, matched=matched)
     if intent == "headline":
         return article.headline(question, sentences, with_lede=chosen, matched=matched)
     meta = next((m for m in bot.articles() if m.get("source") == source), {})

@@ -1,5 +1,5 @@
 """Route a question once, by meaning: an article-level intent ("about", "summary", "date", "credit",
-"headline") or none (a question about what the article says).
+"quoted", "headline") or none (a question about what the article says).
 
 A route is a name and example utterances, as in semantic-router. The examples (``eval/intents.jsonl``,
 written by hand) are embedded with the same MiniLM model that embeds questions; a question goes to the
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "router.json"
 NONE = "none"
-INTENTS = ("about", "summary", "date", "credit", "headline")
+INTENTS = ("about", "summary", "date", "credit", "quoted", "headline")
 # Words that only say "the article" and never which one: "what's this story about?" names no article.
 _ARTICLE_WORDS = frozenset("article story piece one report news item this that".split())
 # Nouns a reader calls an article by; only a question with one may name its article ("the ba story").

@@ -28,6 +28,8 @@ def test_stored_vectors_are_the_models_and_known_phrasings_route(embedder):
     assert cosines.min() > 0.999
     assert router.route("what is this article about?").intent == "about"
     assert router.route("when was this published?").intent == "date"
+    assert router.route("who is quoted in this story?").intent == "quoted"
+    assert router.route("who said there would be serious consequences?").intent == ""
     assert router.route("What city can Ukraine defend?").intent == ""
 
 

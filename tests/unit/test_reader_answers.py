@@ -93,6 +93,60 @@ def test_credit_refuses_when_nothing_is_attributed():
     assert a.refused and not a.citations
 
 
+QUOTES = (
+    "Pier to close\n\n"
+    "The old pier will close in May, the council said.\n\n"
+    "Harbour master Ann Lewis said the timbers were rotten. "
+    '"As Tom Price said, it is finished," Ms Lewis added.\n\n'
+    "Builder Sam Ortiz thinks repairs would cost too much. A plaque honours John Hale, who built it.\n\n"
+    '"We will miss it," said local fisherman Joe Banks.'
+)
+
+
+def quoted_sentences() -> list[Hit]:
+    """QUOTES' sentences with the people spaCy would tag (offsets into QUOTES), as the index stores them."""
+    import json
+
+    out = sentences(QUOTES)
+    for h in out:
+        names = [
+            n
+            for n in ("Ann Lewis", "Tom Price", "Lewis", "Sam Ortiz", "John Hale", "Joe Banks")
+            if n in h.text
+        ]
+        spans = []
+        for n in names:
+            at = h.text.find(n)
+            while at >= 0:
+                spans.append([h.start + at, h.start + at + len(n), "PERSON"])
+                at = h.text.find(n, at + len(n))
+        h.entities = json.dumps(spans)
+    return out
+
+
+def test_quoted_lists_each_person_named_next_to_a_verb_of_saying_once_in_article_order():
+    a = final(article.quoted("who is quoted?", quoted_sentences()))
+    assert a.kind == "quoted" and not a.refused
+    assert [c.quote[:12] for c in a.citations] == ["Harbour mast", "Builder Sam ", '"We will mis']
+    # "Mr/Ms Lewis added" is the Ann Lewis already listed; Tom Price is only named inside her quote;
+    # John Hale is named, not quoted
+    assert "3 people" in a.text
+    exact(a, QUOTES)
+    b = final(article.quoted("who is quoted?", sentences("Title\n\nThe pier will close, the council said.")))
+    assert b.refused and not b.citations
+    # "which story quotes John Hale?": the sentence the question's words found is listed too, in its place
+    hale = next(h for h in quoted_sentences() if "John Hale" in h.text)
+    c = final(article.quoted("which story quotes john hale?", quoted_sentences(), matched=hale))
+    assert [c.quote[:12] for c in c.citations] == [
+        "Harbour mast",
+        "Builder Sam ",
+        "A plaque hon",
+        '"We will mis',
+    ]
+    assert "3 people, with the sentence the question's words found" in c.text
+    exact(c, QUOTES)
+
+
 def test_date_cites_the_date_line_and_undated_articles_say_so():
     text = " date 2024-05-30 Ferry fares will rise.\n\nThey rise in March."
     hits = [
