@@ -183,8 +183,10 @@ def time_note(question: str, hits: Sequence[Hit]) -> str:
     )
 
 
-def statements_head(speaker: str, count: int) -> str:
-    return f"The article attributes {count} statement{'s' if count != 1 else ''} to {speaker}:"
+def statements_head(speaker: str, count: int, topic: str = "") -> str:
+    """The heading of a speaker's statements; ``topic`` as the question says it ("about Europe")."""
+    about = f" {topic}" if topic else ""
+    return f"The article attributes {count} statement{'s' if count != 1 else ''}{about} to {speaker}:"
 
 
 def period_head(date_from: str, date_to: str, count: int) -> str:

@@ -23,7 +23,7 @@ from assistant.models import Answer
 from assistant.receipts import stamp
 from assistant.refusal import judge
 from assistant.settings import Settings
-from assistant.speech import asked_speaker, asked_topic
+from assistant.speech import asked_speaker, asked_topic, statements_about
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -353,13 +353,18 @@ class Assistant:
         pieces = None
         if spoken := asked_speaker(question, retriever.speakers):  # "What did Putin say (about X)?"
             speaker, has_topic = spoken
-            statements = [] if has_topic else retriever.statements(speaker, where)
+            statements, topic = [] if has_topic else retriever.statements(speaker, where), ""
             if has_topic and ranking.hits and _names_the_subject(asked_topic(question), ranking.hits[0]):
                 # "What did Jobs say about the Mac mini?" over the story of the Mac mini: all he said there
                 best = ranking.hits[0].source
                 statements = [h for h in retriever.statements(speaker, where) if h.source == best]
+            elif has_topic and ranking.hits:  # "What did Putin say about Europe?": what he said that names it
+                near = {h.source for h in ranking.hits[:3]}
+                said = [h for h in retriever.statements(speaker, where) if h.source in near]
+                statements = statements_about(asked_topic(question), said)
+                topic = asked_topic(question)
             if statements:
-                pieces = listing(asked, statements_head(speaker, len(statements)), statements)
+                pieces = listing(asked, statements_head(speaker, len(statements), topic), statements)
             elif not has_topic and not _mentioned(speaker, ranking.hits):  # quoted elsewhere, not here
                 result = refusal(question, f"the articles asked about attribute nothing to {speaker}")
                 result.retrieval_query, result.confidence = query, decision.confidence

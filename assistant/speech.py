@@ -14,9 +14,13 @@ True
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from index.news import VERBS
+
+if TYPE_CHECKING:
+    from assistant.retrieval import Hit
 
 _WHAT_DID = re.compile(
     rf"^\s*what\s+(?:did|does|has|have|do)\s+(?P<who>.+?)\s+(?:{VERBS}|say|tell|warn|claim|add|argue|state)\b"
@@ -64,6 +68,17 @@ def asked_topic(question: str) -> str:
     """What a "What did X say about Y?" question asks about ("about Y"; "" when it names no topic)."""
     m = _WHAT_DID.match(question) or _WHAT_WERE.match(question)
     return m.group("topic").strip(" ?.!") if m else ""
+
+
+def statements_about(topic: str, statements: Sequence[Hit]) -> list[Hit]:
+    """Those of a speaker's ``statements`` that say at least half of the topic's words ("about Europe":
+    "In Europe, especially in small countries, ..."), in their order; ``[]`` for no topic words."""
+    from assistant.text import tokens
+
+    wanted = set(tokens(topic))
+    if not wanted:
+        return []
+    return [h for h in statements if 2 * len(wanted & set(tokens(h.text))) >= len(wanted)]
 
 
 def asks_who_said(question: str) -> bool:

@@ -71,7 +71,7 @@ def test_follow_up_uses_history(seed_assistant):
 
 
 def test_number_of_sources_is_passed(seed_assistant):
-    question = "What did Putin say about Europe?"
+    question = "What did Putin warn about?"  # a list: several sentences answer it
     _, default, _ = run(seed_assistant, question)[-1]
     _, one, _ = run(seed_assistant, question, n_sources=1)[-1]
     assert default[-1]["content"].count('class="aa-source"') > 1

@@ -36,3 +36,19 @@ def test_a_quotation_goes_on_with_its_speaker_and_stops_where_it_closes():
 def test_narration_between_quotations_is_nobodys():
     got = speakers(['"It is late," Holm said.', "The pier opened at noon.", '"Welcome," read the sign.'])
     assert got == ["Holm", "", ""]
+
+
+def test_what_a_speaker_said_about_a_topic_is_the_statements_that_name_it():
+    from assistant.retrieval import Hit
+    from assistant.speech import asked_topic, statements_about
+
+    said = [
+        "The ferries will run late in winter, Ms Quist said.",
+        '"The harbour walls are older than the town," she said.',
+        "She said winter fares on the island ferries would not rise.",
+    ]
+    hits = [Hit(f"s{i}", t, "a.txt", 100 * i, 100 * i + len(t), i, "t", "", "p") for i, t in enumerate(said)]
+    topic = asked_topic("What did Quist say about winter ferries?")
+    assert topic == "about winter ferries"
+    assert [h.id for h in statements_about(topic, hits)] == ["s0", "s2"]
+    assert statements_about("about", hits) == []  # no words of a topic: nothing is narrowed
