@@ -365,6 +365,10 @@ class Assistant:
                 topic = asked_topic(question)
             if statements:
                 pieces = listing(asked, statements_head(speaker, len(statements), topic), statements)
+                if answerer.name != "extractive":  # quoted as they are, never generated: say so
+                    pieces = _noticed(
+                        pieces, "The article's own words answer this: showing quotes from the article."
+                    )
             elif not has_topic and not _mentioned(speaker, ranking.hits):  # quoted elsewhere, not here
                 result = refusal(question, f"the articles asked about attribute nothing to {speaker}")
                 result.retrieval_query, result.confidence = query, decision.confidence

@@ -178,6 +178,8 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
         if rank is None:
             if label != NOUN_CHUNK or not _may_answer(kind, text):
                 continue
+            if tiers is PLACE_NAMED and not proper:
+                continue  # "What city ...?" is answered by a name, never by "targets"
             rank = len(tiers) - (0.5 if proper and kind in ("person", "org", "place") else 0)
         cost = (
             _distance(s, e, sentence, anchors)

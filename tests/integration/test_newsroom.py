@@ -134,7 +134,9 @@ def test_what_someone_said_about_the_storys_own_subject_is_all_they_said_there(n
     assert [c.quote.split()[:2] for c in answer.citations] == [["Transport", "minister"], ["He", "said"]]
     assert_exact(answer, assistant.settings.root)
     narrower = assistant.answer("What did Pavel Kask say about hotel rooms?")  # not in the headline
-    assert "attributes" not in narrower.text and "hotel rooms" in narrower.citations[0].quote
+    assert narrower.text.startswith("The article attributes 1 statement about hotel rooms to Pavel Kask")
+    assert len(narrower.citations) == 1 and "hotel rooms" in narrower.citations[0].quote
+    assert_exact(narrower, assistant.settings.root)
 
 
 def test_who_said_names_the_speaker(newsroom):

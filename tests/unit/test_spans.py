@@ -378,3 +378,16 @@ def test_a_question_that_asks_what_a_word_means_takes_the_gloss_right_after_that
     assert picked("What is the English translation of Vorhafen?", GLOSSED) == "outer harbour"
     # a gloss of another word is not the answer: no gloss follows a word of this question
     assert picked("What does Hafen mean?", GLOSSED) != "outer harbour"
+
+
+def test_a_question_that_names_the_kind_of_place_is_answered_by_a_name_or_not_at_all():
+    hit = make_hit(
+        "The council says the town must be able to defend itself by building walls along the river.",
+        [("The council", "NP"), ("the town", "NP"), ("walls", "NP"), ("the river", "NP")],
+    )
+    assert picked("What city can the council defend?", hit) is None
+    named = make_hit(
+        "The council says Dunmore must be able to defend itself by building walls along the river.",
+        [("The council", "NP"), ("Dunmore", "GPE"), ("walls", "NP"), ("the river", "NP")],
+    )
+    assert picked("What city can the council defend?", named) == "Dunmore"
