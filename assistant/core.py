@@ -353,18 +353,19 @@ class Assistant:
         pieces = None
         if spoken := asked_speaker(question, retriever.speakers):  # "What did Putin say (about X)?"
             speaker, has_topic = spoken
-            statements, topic = [] if has_topic else retriever.statements(speaker, where), ""
-            if has_topic and ranking.hits and _names_the_subject(asked_topic(question), ranking.hits[0]):
+            topic = asked_topic(question) if has_topic else ""
+            statements = [] if has_topic else retriever.statements(speaker, where)
+            heading = ""  # the topic, when the statements are only those that name it
+            if has_topic and ranking.hits and _names_the_subject(topic, ranking.hits[0]):
                 # "What did Jobs say about the Mac mini?" over the story of the Mac mini: all he said there
                 best = ranking.hits[0].source
                 statements = [h for h in retriever.statements(speaker, where) if h.source == best]
             elif has_topic and ranking.hits:  # "What did Putin say about Europe?": what he said that names it
                 near = {h.source for h in ranking.hits[:3]}
                 said = [h for h in retriever.statements(speaker, where) if h.source in near]
-                statements = statements_about(asked_topic(question), said)
-                topic = asked_topic(question)
+                statements, heading = statements_about(topic, said), topic
             if statements:
-                pieces = listing(asked, statements_head(speaker, len(statements), topic), statements)
+                pieces = listing(asked, statements_head(speaker, len(statements), heading), statements)
                 if answerer.name != "extractive":  # quoted as they are, never generated: say so
                     pieces = _noticed(
                         pieces, "The article's own words answer this: showing quotes from the article."

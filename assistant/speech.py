@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from assistant.text import tokens
 from index.news import VERBS
 
 if TYPE_CHECKING:
@@ -73,8 +74,6 @@ def asked_topic(question: str) -> str:
 def statements_about(topic: str, statements: Sequence[Hit]) -> list[Hit]:
     """Those of a speaker's ``statements`` that say at least half of the topic's words ("about Europe":
     "In Europe, especially in small countries, ..."), in their order; ``[]`` for no topic words."""
-    from assistant.text import tokens
-
     wanted = set(tokens(topic))
     if not wanted:
         return []

@@ -372,18 +372,18 @@ def related_ratio(questions: list[Question], scores) -> float:
             out[name] = (hit, sum(sum(c) / len(c) for c in cited) / len(cited))
         return out
 
-    def f1(ratio: float) -> float:
-        sets = per_set(ratio).values()
-        return sum(2 * h * p / (h + p) if h + p else 0.0 for h, p in sets) / len(sets)
+    def f1(sets: dict[str, tuple[float, float]]) -> float:
+        return sum(2 * h * p / (h + p) if h + p else 0.0 for h, p in sets.values()) / len(sets)
 
-    everything = per_set(0.0)
+    measured = {r: per_set(r) for r in dict.fromkeys((0.0, *RELATED_GRID))}
+    everything = measured[0.0]
     squad = [name for name in everything if "squad" in name]
     allowed = [
         r
         for r in RELATED_GRID
-        if all(per_set(r)[name][0] >= everything[name][0] - RELATED_SQUAD_LOSS for name in squad)
+        if all(measured[r][name][0] >= everything[name][0] - RELATED_SQUAD_LOSS for name in squad)
     ]
-    return max(allowed, key=lambda r: (f1(r), -r))
+    return max(allowed, key=lambda r: (f1(measured[r]), -r))
 
 
 def related_floor(questions: list[Question], scores, ratio: float) -> float:

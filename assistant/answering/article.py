@@ -161,9 +161,9 @@ def quoted(question: str, sentences: Sequence[Hit], matched: Hit | None = None) 
     if not chosen:
         yield from _nothing(question, "quoted", "the article quotes no one by name")
         return
-    people = "no one by name" if not count else "one person" if count == 1 else f"{count} people"
+    whom = "no one by name" if not count else "one person" if count == 1 else f"{count} people"
     more = " or more" if count == QUOTED_LIMIT else ""
-    head = f"The article quotes {people}{more}" + (
+    head = f"The article quotes {whom}{more}" + (
         ", with the sentence the question's words found:" if len(chosen) > count else ":"
     )
     for piece in listing(question, head, chosen):

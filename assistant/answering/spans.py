@@ -199,11 +199,13 @@ def gloss(question: str, hit: Hit, quote_start: int, quote_end: int) -> Span | N
     """For "what does X mean?": the quoted or bracketed gloss right after one of the question's own words
     in the sentence ('Obersee ("upper lake")' gives "upper lake"), or None."""
     asked = _stems(question)
+    sentence = _positions(hit.text, hit.start)
     for m in _GLOSS.finditer(hit.text):
         group = 1 if m.group(1) is not None else 2
         s, e = hit.start + m.start(group), hit.start + m.end(group)
-        before = _positions(hit.text[: m.start()], hit.start)
-        if before and before[-1][1] >= hit.start + m.start() - 2 and before[-1][2] in asked:
+        opens = hit.start + m.start()
+        before = [w for w in sentence if w[1] <= opens]  # the gloss opens on no word character
+        if before and before[-1][1] >= opens - 2 and before[-1][2] in asked:
             span = _tidy(hit, (s, e, NOUN_CHUNK))
             if quote_start <= span[0] < span[1] <= quote_end and not (
                 _stems(hit.text[span[0] - hit.start : span[1] - hit.start]) <= asked
