@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from assistant.features import (
+    CANDIDATE_FEATURES,
     QuestionInfo,
     SentenceInfo,
     answerability_features,
     candidate_features,
     with_gaps,
 )
+from assistant.scorer import TYPED_WITHIN
 from assistant.table import SentenceTable
 from assistant.text import tokens, words
 from assistant.wordvectors import WordVectors, alignment
@@ -605,6 +607,9 @@ class HybridRetriever:
             [h.speaker for h in hits],
             attached,
         )
+        top = hits[:TYPED_WITHIN]
+        if lead := scorer.lead([h.score for h in top], [bool(h.features[TYPED_AT]) for h in top]):
+            hits.insert(0, hits.pop(lead))  # after the confidence, which is of the ranking as scored
         return Ranking(hits[:k], question, scorer.confidence(features) if hits else 0.0, tuple(features))
 
     def search(self, query: str, k: int = 10, where: Filter | None = None) -> list[Hit]:
@@ -692,13 +697,16 @@ def _sentence_infos(ordered: Sequence[Hit]) -> list[SentenceInfo]:
     return infos
 
 
+TYPED_AT = CANDIDATE_FEATURES.index("typed_answer")
+
+
 def typed_answers(question: str):
-    """A test of a sentence: 1.0 when it holds an entity of the kind the question asks for (a place for
+    """A test of a sentence: 1.0 when it holds an entity of the kind the question asks for (a city for
     "what city...", a sum for "how much...") that the question does not already say, else 0.0."""
-    from assistant.answering.spans import TIERS, answer_type, compass_spans, stored_spans
+    from assistant.answering.spans import TIERS, answer_type, compass_spans, stored_spans, tiers_for
 
     kind = answer_type(question)
-    wanted = set(TIERS[kind][0]) if kind in TIERS and kind != "thing" else set()
+    wanted = set(tiers_for(question, kind)[0]) if kind in TIERS and kind != "thing" else set()
     asked = set(words(question))
     spans = compass_spans if kind == "direction" else stored_spans
 

@@ -19,6 +19,7 @@ from assistant.errors import IndexMismatch
 from assistant.features import ANSWERABILITY_FEATURES, CANDIDATE_FEATURES
 
 WEIGHTS = Path(__file__).parent / "weights" / "scorer.json"
+TYPED_WITHIN = 3  # how far down the ranking a sentence holding the kind of answer asked for may come from
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,20 @@ class LinearModel:
         return (x @ np.asarray(self.coef) + self.intercept).tolist()
 
 
+def typed_first(scores: Sequence[float], typed: Sequence[bool], margin: float) -> int:
+    """Which of the candidates, best first by ``scores`` (log-odds), to quote first: the best, unless it
+    holds no answer of the kind the question asks for (``typed``: "What city ...?" and no city in it) and
+    one of the next, within TYPED_WITHIN places and ``margin`` of the best, does; then that one."""
+    if margin <= 0 or not scores or typed[0]:
+        return 0
+    for i in range(1, min(TYPED_WITHIN, len(scores))):
+        if scores[0] - scores[i] > margin:
+            break
+        if typed[i]:
+            return i
+    return 0
+
+
 def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
@@ -67,6 +82,7 @@ class Scorer:
     hedge_below: float  # under this (and not refused): the closest passages, marked as not a direct answer
     related_ratio: float  # a runner-up is shown when at least this fraction as likely to answer as the best
     related_floor: float = 0.0  # ...and at least this likely to answer itself
+    typed_margin: float = 0.0  # log-odds by which a sentence holding the kind asked for may trail and lead
 
     @classmethod
     def load(cls, path: Path = WEIGHTS) -> Scorer:
@@ -83,11 +99,16 @@ class Scorer:
             hedge_below=float(data["thresholds"]["hedge_below"]),
             related_ratio=float(data["thresholds"]["related_ratio"]),
             related_floor=float(data["thresholds"].get("related_floor", 0.0)),
+            typed_margin=float(data["thresholds"].get("typed_margin", 0.0)),
         )
 
     def rank(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """Log-odds that each candidate answers the question (higher is better)."""
         return self.ranker.logits(rows)
+
+    def lead(self, scores: Sequence[float], typed: Sequence[bool]) -> int:
+        """Which of the candidates, best first, to quote first (``typed_first`` with the fitted margin)."""
+        return typed_first(scores, typed, self.typed_margin)
 
     def worth_showing(self, hits: Sequence) -> list:
         """The ranked hits the reader should see: the best, and runners-up not far less likely to answer."""

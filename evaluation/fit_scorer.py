@@ -65,6 +65,7 @@ RELATED_FLOOR_GRID = (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5)
 JOIN = 0.5  # assistant.compose.JOIN_PROBABILITY: runners-up at least this likely join the answer
 RELATED_GRID = (0.0, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5)
 RELATED_SQUAD_LOSS = 0.01  # "Rhine ... keep hit@1 and hit@3 within 0.01" (issue 16)
+TYPED_GRID = tuple(i / 4 for i in range(13))  # 0 to 3 log-odds; 0 never moves the best
 ANSWERABILITY_SET_POWER = 1.0  # each set weighs the same: news and encyclopedia refuse for different reasons
 C = 1.0  # logistic regression's inverse regularisation strength (scikit-learn's default)
 CHECKED = ("sets", "ranker", "answerability", "thresholds")  # what --check compares; cv is printed
@@ -386,6 +387,38 @@ def related_ratio(questions: list[Question], scores) -> float:
     return max(allowed, key=lambda r: (f1(measured[r]), -r))
 
 
+def typed_margin(questions: list[Question], scores) -> float:
+    """How far (log-odds) a sentence holding the kind of answer asked for may trail a best sentence without
+    one and still be quoted first (``assistant.scorer.typed_first``): the one of TYPED_GRID with the best
+    held-out hit@1, averaged over the sets, among those keeping SQuAD's within RELATED_SQUAD_LOSS of never
+    moving the best; the smaller on a tie."""
+    from assistant.features import CANDIDATE_FEATURES
+    from assistant.scorer import TYPED_WITHIN, typed_first
+
+    at = CANDIDATE_FEATURES.index("typed_answer")
+
+    def hit1(margin: float) -> dict[str, float]:
+        out = {}
+        for name, idx in _by_set(questions).items():
+            first = []
+            for q, s in ((questions[i], scores[i]) for i in idx if questions[i].answerable and scores[i]):
+                order = sorted(range(len(s)), key=lambda j: -s[j])[:TYPED_WITHIN]
+                lead = typed_first([s[j] for j in order], [bool(q.rows[j][at]) for j in order], margin)
+                first.append(q.labels[order[lead]])
+            if first:
+                out[name] = sum(first) / len(first)
+        return out
+
+    measured = {m: hit1(m) for m in TYPED_GRID}
+    never = measured[0.0]
+    allowed = [
+        m
+        for m in TYPED_GRID
+        if all(measured[m][name] >= never[name] - RELATED_SQUAD_LOSS for name in never if "squad" in name)
+    ]
+    return max(allowed, key=lambda m: (round(sum(measured[m].values()) / len(never), 6), -m))
+
+
 def related_floor(questions: list[Question], scores, ratio: float) -> float:
     """The probability a runner-up needs to be shown: the highest of RELATED_FLOOR_GRID whose held-out hit@3
     (mean over the sets) is within RELATED_HIT_LOSS of showing them all."""
@@ -519,6 +552,7 @@ def fit(embedder=None, index_dir: Path = ROOT / ".index") -> dict:
     hedge_below = max(refuse_below, HEDGE_BELOW, refuse_threshold(questions, probs, MAX_ANSWERABLE_HEDGED))
     ratio = related_ratio(questions, scores)
     floor = related_floor(questions, scores, ratio)
+    margin = typed_margin(questions, scores)
     a_rows, a_labels = _answerability_rows(questions, scores)  # out-of-fold rankings, as in use
     a_weights = _set_weights(questions, ANSWERABILITY_SET_POWER)
     return {
@@ -534,6 +568,7 @@ def fit(embedder=None, index_dir: Path = ROOT / ".index") -> dict:
             "hedge_below": hedge_below,
             "related_ratio": ratio,
             "related_floor": floor,
+            "typed_margin": margin,
         },
         "cv": {"folds": FOLDS, **report(questions, scores, probs, refuse_below, hedge_below)},
         "leave_one_set_out": leave_one_set_out(questions, scores),

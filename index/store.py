@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 
 # 2: speakers and resolved dates per sentence; 3: spaCy entities and noun chunks, the headline line;
 # 4: one article record per source (its id no longer holds the hash): the commit of an in-place change;
-# 5: more speakers (an appositive, "described by X as", ", said X", a quotation going on from its speaker)
-SPLITTER_VERSION = "sentence-passages-5"
+# 5: more speakers (an appositive, "described by X as", ", said X", a quotation going on from its speaker);
+# 6: CITY spans beside spaCy's own, from GeoNames' cities (index/entities.py)
+SPLITTER_VERSION = "sentence-passages-6"
 KINDS = ("sentences", "passages", "docs")
 JOURNAL = "journal"  # what an in-place change is doing, so the next build can finish or undo it
 PAGE = 2000  # records per read: well under SQLite's limit on variables, whatever the archive's size

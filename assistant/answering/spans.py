@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from assistant.answertype import NOUN_TYPE, answer_type, wh_noun
 from assistant.text import STOPWORDS, stem, words
-from index.entities import NOUN_CHUNK
+from index.entities import CITY, NOUN_CHUNK
 
 if TYPE_CHECKING:
     from assistant.retrieval import Hit
@@ -82,23 +82,28 @@ _GLOSS = re.compile(
 TIERS: dict[str, tuple[tuple[str, ...], ...]] = {
     "person": (("PERSON",), ("ORG", "NORP")),
     "org": (("ORG",), ("PERSON", "NORP", "GPE")),
-    "place": (("GPE", "LOC", "FAC"), ("ORG", "NORP")),
+    "place": (("GPE", "LOC", "FAC", CITY), ("ORG", "NORP")),
     "time": (("DATE", "TIME"),),
     "number": (("CARDINAL", "MONEY", "PERCENT", "QUANTITY"),),
     "measure": (("QUANTITY", "DATE", "TIME", "CARDINAL", "MONEY"),),  # how long / old / far / big
     "thing": (("NP", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW", "LANGUAGE", "NORP", "ORG", "GPE", "LOC"),),
     "direction": ((DIRECTION,),),  # found in the sentence when asked (``compass_spans``), not stored
 }
-# A question that names the kind of place ("what city", "which country") admits no nationality ("Russian").
+# A question that names the kind of place ("what city", "which country") admits no nationality ("Russian");
+# one that asks for a city or a town takes a city GeoNames knows ("Kharkiv", an ORG to spaCy) first.
 PLACE_NAMED = (("GPE", "LOC", "FAC"), ("ORG",))
+CITY_NAMED = ((CITY,), ("GPE", "LOC", "FAC"), ("ORG",))
+_CITY_NOUNS = frozenset(stem(w) for w in "city cities town towns capital".split())
 _MEASURE = re.compile(r"\bhow\s+(long|old|far|big|large|tall|high|wide|deep)\b", re.I)
 
 
-def _tiers(question: str, kind: str) -> tuple[tuple[str, ...], ...]:
+def tiers_for(question: str, kind: str) -> tuple[tuple[str, ...], ...]:
+    """The labels, best first, that answer ``question`` of answer type ``kind``."""
     if kind == "number" and _MEASURE.search(question):
         return TIERS["measure"]
-    if kind == "place" and NOUN_TYPE.get(wh_noun(question)) == "place":
-        return PLACE_NAMED  # "what city...": "Russian" is no city; a place the tagger took for an org may be
+    if kind == "place" and NOUN_TYPE.get(noun := wh_noun(question)) == "place":
+        # "what city...": "Russian" is no city; a place the tagger took for an org may be
+        return CITY_NAMED if noun in _CITY_NOUNS else PLACE_NAMED
     return TIERS[kind]
 
 
@@ -159,7 +164,7 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
     # The title's words are in most of the article's sentences: they locate nothing.
     telling = asked - _stems(hit.title) or asked
     anchors = [i for i, (s, _, w) in enumerate(sentence) if w in telling and quote_start <= s < quote_end]
-    tiers = _tiers(question, kind)
+    tiers = tiers_for(question, kind)
     side = _side(question)
     best = None
     for span in compass_spans(hit) if kind == "direction" else stored_spans(hit):
@@ -178,7 +183,7 @@ def short_answer(question: str, hit: Hit, quote_start: int, quote_end: int) -> S
         if rank is None:
             if label != NOUN_CHUNK or not _may_answer(kind, text):
                 continue
-            if tiers is PLACE_NAMED and not proper:
+            if tiers in (PLACE_NAMED, CITY_NAMED) and not proper:
                 continue  # "What city ...?" is answered by a name, never by "targets"
             rank = len(tiers) - (0.5 if proper and kind in ("person", "org", "place") else 0)
         cost = (

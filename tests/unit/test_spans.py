@@ -151,6 +151,15 @@ def test_a_question_naming_the_kind_of_place_takes_no_nationality():
     assert picked("What city can Ukraine defend?", hit) is None  # "Russian" is no city
 
 
+def test_a_city_question_takes_the_city_before_a_country():
+    # "Russia" (GPE) lies nearer "defend" than "Kharkiv" does; the city span the index stores beside
+    # spaCy's ORG label is what "what city" asks for.
+    marks = [("Ukraine", "GPE"), ("Russia", "GPE"), ("Kharkiv", "ORG"), ("Kharkiv", "CITY")]
+    hit = make_hit("Ukraine may defend Kharkiv from Russia, officials said.", marks)
+    assert picked("What city can Ukraine defend?", hit) == "Kharkiv"
+    assert picked("Which country does Ukraine face?", hit) == "Russia"  # and a country no city
+
+
 def test_a_sentence_without_stored_spans_gives_none():
     bare = make_hit("Politico reported it first.", [])
     bare.entities = ""
