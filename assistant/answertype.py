@@ -59,6 +59,8 @@ _FIXED = (
 _NONE = re.compile(r"^\W*(why|how|is|are|was|were|do|does|did|can|could|should|will|would|has|have)\b", re.I)
 _WHAT = re.compile(r"\b(what|which)\b", re.I)
 _VAGUE = frozenset("name names term kind type sort part one other".split())
+# Modal verbs the stop-word list lacks: "Which town must be defended?" names a town, not a "must".
+_MODAL = frozenset("must might may shall need needs ought".split())
 _LEGACY = {"org": "person", "thing": None, "direction": None}  # ``expected``'s four kinds
 
 
@@ -94,7 +96,7 @@ def wh_noun(question: str) -> str:
     m = _WH_NOUN.search(question)
     run: list[str] = []
     for word in words(question[m.start(1) :]) if m else []:
-        if word in STOPWORDS or word in _VAGUE:
+        if word in STOPWORDS or word in _VAGUE or word in _MODAL:
             if run:
                 break
             continue

@@ -112,6 +112,7 @@ def test_the_wh_noun_skips_vague_words():
     assert wh_noun("What is the name of the oldest ferry on the lake?") == "ferry"
     assert wh_noun("What is the narrow valley that the Vell runs down?") == "valley"
     assert wh_noun("Why did it happen?") == ""
+    assert wh_noun("Which town must be defended?") == "town"  # a modal ends the noun, as a stop word does
 
 
 def test_a_place_question_skips_the_place_it_names():
