@@ -703,10 +703,19 @@ TYPED_AT = CANDIDATE_FEATURES.index("typed_answer")
 def typed_answers(question: str):
     """A test of a sentence: 1.0 when it holds an entity of the kind the question asks for (a city for
     "what city...", a sum for "how much...") that the question does not already say, else 0.0."""
-    from assistant.answering.spans import TIERS, answer_type, compass_spans, stored_spans, tiers_for
+    from assistant.answering.spans import (
+        TIERS,
+        answer_type,
+        compass_spans,
+        number_labels,
+        stored_spans,
+        tiers_for,
+    )
 
     kind = answer_type(question)
     wanted = set(tiers_for(question, kind)[0]) if kind in TIERS and kind != "thing" else set()
+    if kind == "number":
+        wanted = set(number_labels(question))  # "how much did it cost?": a sum, not "one of history's"
     asked = set(words(question))
     spans = compass_spans if kind == "direction" else stored_spans
 

@@ -243,14 +243,7 @@ def number_attached(question: str, hit: Hit, within: int = ATTACHED_WITHIN) -> b
 
     if expected(question) != "number":
         return None
-    if _HOW_MANY.search(question):
-        labels: tuple[str, ...] = ("CARDINAL", "QUANTITY")
-    elif _MONEY_ASKED.search(question):
-        labels = ("MONEY",)
-    elif _MEASURE.search(question):  # "how old is he?": "the 73-year-old" is a date to spaCy
-        labels = TIERS["measure"][0]
-    else:
-        labels = TIERS["number"][0]  # any amount
+    labels = number_labels(question)
     asked = _stems(question) - {"many", "much"}
     said = set(words(question))
     sentence = _positions(hit.text, hit.start)
@@ -264,6 +257,18 @@ def number_attached(question: str, hit: Hit, within: int = ATTACHED_WITHIN) -> b
         if any(w in asked for _, _, w in near):
             return True
     return False
+
+
+def number_labels(question: str) -> tuple[str, ...]:
+    """The labels of the number a number question asks for: a count for "how many ...?", a sum of money
+    for "how much did it cost?", a measure or an age for "how long / old / far ...?", else any amount."""
+    if _HOW_MANY.search(question):
+        return ("CARDINAL", "QUANTITY")
+    if _MONEY_ASKED.search(question):
+        return ("MONEY",)
+    if _MEASURE.search(question):  # "how old is he?": "the 73-year-old" is a date to spaCy
+        return TIERS["measure"][0]
+    return TIERS["number"][0]
 
 
 def _side(question: str) -> int:
