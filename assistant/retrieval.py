@@ -713,9 +713,12 @@ def typed_answers(question: str):
     )
 
     kind = answer_type(question)
-    wanted = set(tiers_for(question, kind)[0]) if kind in TIERS and kind != "thing" else set()
     if kind == "number":
         wanted = set(number_labels(question))  # "how much did it cost?": a sum, not "one of history's"
+    elif kind in TIERS and kind != "thing":
+        wanted = set(tiers_for(question, kind)[0])
+    else:
+        wanted = set()
     asked = set(words(question))
     spans = compass_spans if kind == "direction" else stored_spans
 

@@ -377,14 +377,18 @@ def related_ratio(questions: list[Question], scores) -> float:
         return sum(2 * h * p / (h + p) if h + p else 0.0 for h, p in sets.values()) / len(sets)
 
     measured = {r: per_set(r) for r in dict.fromkeys((0.0, *RELATED_GRID))}
-    everything = measured[0.0]
-    squad = [name for name in everything if "squad" in name]
-    allowed = [
-        r
-        for r in RELATED_GRID
-        if all(measured[r][name][0] >= everything[name][0] - RELATED_SQUAD_LOSS for name in squad)
-    ]
+    allowed = _keeping_squad(RELATED_GRID, measured, lambda hit_precision: hit_precision[0])
     return max(allowed, key=lambda r: (f1(measured[r]), -r))
+
+
+def _keeping_squad(grid, measured: dict, value=lambda v: v) -> list:
+    """The settings of ``grid`` whose ``value`` of ``measured[setting][set]`` stays within
+    RELATED_SQUAD_LOSS of the setting 0 (the feature off) on every SQuAD set (the issue's bound)."""
+    off = measured[0.0]
+    squad = [name for name in off if "squad" in name]
+    return [
+        g for g in grid if all(value(measured[g][n]) >= value(off[n]) - RELATED_SQUAD_LOSS for n in squad)
+    ]
 
 
 def typed_margin(questions: list[Question], scores) -> float:
@@ -410,13 +414,8 @@ def typed_margin(questions: list[Question], scores) -> float:
         return out
 
     measured = {m: hit1(m) for m in TYPED_GRID}
-    never = measured[0.0]
-    allowed = [
-        m
-        for m in TYPED_GRID
-        if all(measured[m][name] >= never[name] - RELATED_SQUAD_LOSS for name in never if "squad" in name)
-    ]
-    return max(allowed, key=lambda m: (round(sum(measured[m].values()) / len(never), 6), -m))
+    allowed = _keeping_squad(TYPED_GRID, measured)
+    return max(allowed, key=lambda m: (round(sum(measured[m].values()) / len(measured[m]), 6), -m))
 
 
 def related_floor(questions: list[Question], scores, ratio: float) -> float:
